@@ -1,0 +1,248 @@
+"""The per-photo context every check reads: derived arrays computed at most once.
+
+An :class:`Analysis` wraps one decoded photo. Its properties (grey image, faces, landmarks,
+geometry, the aligned face crop, the background region...) are computed on first use and
+cached, so that twenty checks share one face detection and one colour conversion.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from . import face as face_module
+from .image import LoadedImage
+from .registry import NotAssessed
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["CANON", "Analysis"]
+
+# The aligned face crop: eyes level, inter-eye distance CANON["ied"] px, so that scores on
+# it do not depend on the photo's size.
+CANON = {"ied": 64.0, "width": 192, "height": 240, "eye_y": 96.0}
+# Width (px) of the reduced copy used for background statistics.
+SMALL_WIDTH = 200
+# A second face at least this share of the main face's width makes the main face ambiguous.
+_DOMINANT_FACE_RATIO = 1.5
+# Crown (top of head) = brow line minus this many (chin - brow) distances, when the
+# background is too busy to see the hair outline (calibrated on plain-background portraits).
+_CROWN_FROM_BROWS = 0.95
+
+
+class Analysis:
+    """Everything derived from one photo, computed lazily and cached.
+
+    Parameters
+    ----------
+    image : LoadedImage
+        The decoded photo (see :func:`photocheck.image.load_image`).
+    """
+
+    def __init__(self, image: LoadedImage) -> None:
+        self.image = image
+
+    @property
+    def rgb(self) -> NDArray[np.uint8]:
+        """The photo, RGB uint8 (H, W, 3), read-only."""
+        return self.image.rgb
+
+    @property
+    def width(self) -> int:
+        """Image width in pixels."""
+        return self.image.width
+
+    @property
+    def height(self) -> int:
+        """Image height in pixels."""
+        return self.image.height
+
+    @cached_property
+    def grey(self) -> NDArray[np.uint8]:
+        """The photo in grey levels (H, W) uint8."""
+        import cv2
+
+        return cv2.cvtColor(self.rgb, cv2.COLOR_RGB2GRAY)
+
+    @cached_property
+    def faces(self) -> list[face_module.Face]:
+        """Every face found, largest first (boxes only)."""
+        return face_module.detect_faces(self.grey)
+
+    @cached_property
+    def face(self) -> face_module.Face | None:
+        """The main face with its landmarks, or None when there is no clear main face."""
+        faces = self.faces
+        if not faces:
+            return None
+        main = faces[0]
+        if len(faces) > 1 and main.width < _DOMINANT_FACE_RATIO * faces[1].width:
+            return None
+        return face_module.Face(main.box, main.score, face_module.landmarks_68(self.grey, main.box))
+
+    def require_face(self) -> face_module.Face:
+        """Return the main face, or raise :class:`NotAssessed` saying why there is none."""
+        face = self.face
+        if face is None:
+            if not self.faces:
+                raise NotAssessed("no face was found")
+            raise NotAssessed("several faces of similar size were found")
+        return face
+
+    @cached_property
+    def geometry(self) -> dict[str, Any]:
+        """Named face geometry (see :func:`photocheck.face.face_geometry`) plus the crown.
+
+        Raises :class:`NotAssessed` when there is no main face.
+        """
+        face = self.require_face()
+        assert face.landmarks is not None
+        geo = face_module.face_geometry(face.landmarks, (self.width, self.height))
+        geo["box"] = face.box
+        crown_y, method = self._crown(geo)
+        geo["crown_y"] = crown_y
+        geo["crown_method"] = method
+        return geo
+
+    def _crown(self, geo: dict[str, Any]) -> tuple[float, str]:
+        """Top of the head including hair: from the background above the head if plain."""
+        import numpy as np
+
+        brow_y, chin_y = geo["brow_y"], geo["chin"][1]
+        estimate = brow_y - _CROWN_FROM_BROWS * (chin_y - brow_y)
+        cx, half = geo["eye_midpoint"][0], 0.3 * geo["face_width"]
+        left, right = max(0, int(cx - half)), min(self.width, int(cx + half) + 1)
+        bottom = int(max(0.0, brow_y - 0.25 * (chin_y - brow_y)))
+        if right - left < 4 or bottom < 2:
+            return estimate, "landmarks"
+        reference = self.background_reference
+        if reference is None:
+            return max(estimate, 0.0), "landmarks"
+        band = self.rgb[:bottom, left:right].astype(np.float32)
+        distance = np.sqrt(((band - reference) ** 2).sum(axis=2))
+        head_rows = (distance > 40.0).mean(axis=1) > 0.25
+        if head_rows[0]:
+            return 0.0, "background"
+        # The crown is the first row of a run of head rows that reaches the brow band.
+        not_head = np.flatnonzero(~head_rows)
+        crown = float(not_head[-1] + 1) if not_head.size else 0.0
+        if abs(crown - estimate) > 0.6 * (chin_y - brow_y):
+            return max(estimate, 0.0), "landmarks"
+        return crown, "background"
+
+    @cached_property
+    def background_reference(self) -> NDArray[np.float32] | None:
+        """Mean RGB of the top corners, or None when they are not plain enough to trust."""
+        import numpy as np
+
+        rows = max(2, self.height // 12)
+        cols = max(2, self.width // 8)
+        corners = np.concatenate(
+            [self.rgb[:rows, :cols].reshape(-1, 3), self.rgb[:rows, -cols:].reshape(-1, 3)]
+        ).astype(np.float32)
+        if corners.std(axis=0).max() > 12.0:
+            return None
+        return corners.mean(axis=0)
+
+    @cached_property
+    def small(self) -> tuple[NDArray[np.uint8], float]:
+        """The photo reduced to about ``SMALL_WIDTH`` px wide, and the scale factor used."""
+        import cv2
+
+        scale = min(1.0, SMALL_WIDTH / self.width)
+        if scale == 1.0:
+            return self.rgb, 1.0
+        size = (max(1, round(self.width * scale)), max(1, round(self.height * scale)))
+        return cv2.resize(self.rgb, size, interpolation=cv2.INTER_AREA), scale
+
+    @cached_property
+    def background_mask(self) -> NDArray[np.bool_]:
+        """Background pixels of :attr:`small` beside and above the head, down to the chin.
+
+        The head (an ellipse from the crown to the chin, wider than the face for hair and
+        ears) is excluded with a margin. Raises :class:`NotAssessed` when there is no face or
+        too little background is visible.
+        """
+        import cv2
+        import numpy as np
+
+        geo = self.geometry
+        small, scale = self.small
+        h, w = small.shape[:2]
+        crown, chin = geo["crown_y"] * scale, geo["chin"][1] * scale
+        cx = geo["eye_midpoint"][0] * scale
+        face_w = geo["face_width"] * scale
+        person = np.zeros((h, w), dtype=np.uint8)
+        centre = (round(cx), round((crown + chin) / 2))
+        axes = (max(1, round(0.85 * face_w)), max(1, round(0.62 * (chin - crown))))
+        cv2.ellipse(person, centre, axes, geo["roll"], 0, 360, 255, -1)
+        neck_half = round(0.45 * face_w)
+        cv2.rectangle(person, (round(cx) - neck_half, round(chin) - 2), (round(cx) + neck_half, h), 255, -1)
+        person = cv2.dilate(person, np.ones((5, 5), np.uint8))
+        mask = person == 0
+        mask[max(0, round(chin)) :, :] = False
+        if mask.sum() < 0.02 * h * w or mask.sum() < 50:
+            raise NotAssessed("too little background is visible around the head")
+        return mask
+
+    @cached_property
+    def canonical_face(self) -> dict[str, Any]:
+        """The face aligned (eyes level) and scaled to a fixed inter-eye distance.
+
+        Returns a dict with ``rgb`` (CANON height x width x 3), ``grey``, ``landmarks``
+        (68 x 2 in crop coordinates), ``valid`` (bool mask of pixels inside the photo) and
+        ``skin`` (bool mask of the inner face: jaw line and brows hull, valid pixels only).
+        """
+        import cv2
+        import numpy as np
+
+        geo = self.geometry
+        face = self.require_face()
+        assert face.landmarks is not None
+        scale = CANON["ied"] / max(geo["eye_distance"], 1e-6)
+        mx, my = geo["eye_midpoint"]
+        src = self.rgb
+        # Reduce large photos by area first so the affine warp does not alias.
+        pre = 1.0
+        if scale < 0.5:
+            margin = 2.5 * geo["eye_distance"]
+            x0, x1 = max(0, int(mx - margin)), min(self.width, int(mx + margin) + 1)
+            y0, y1 = max(0, int(my - margin)), min(self.height, int(my + 1.5 * margin) + 1)
+            crop = src[y0:y1, x0:x1]
+            pre = scale * 1.5
+            size = (max(1, round(crop.shape[1] * pre)), max(1, round(crop.shape[0] * pre)))
+            src = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+            mx, my = (mx - x0) * pre, (my - y0) * pre
+            offset = np.array([x0, y0], dtype=np.float64)
+        else:
+            offset = np.zeros(2)
+        rest = scale / pre
+        angle = geo["roll"]
+        matrix = cv2.getRotationMatrix2D((mx, my), angle, rest)
+        matrix[0, 2] += CANON["width"] / 2 - mx
+        matrix[1, 2] += CANON["eye_y"] - my
+        size = (int(CANON["width"]), int(CANON["height"]))
+        rgb = cv2.warpAffine(src, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+        ones = np.full(src.shape[:2], 255, dtype=np.uint8)
+        valid = cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+        points = (face.landmarks - offset) * pre
+        points = points @ matrix[:, :2].T + matrix[:, 2]
+        hull = cv2.convexHull(np.round(points[:27]).astype(np.int32))
+        skin = np.zeros(size[::-1], dtype=np.uint8)
+        cv2.fillConvexPoly(skin, hull, 255)
+        return {
+            "rgb": rgb,
+            "grey": cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
+            "landmarks": points,
+            "valid": valid,
+            "skin": (skin > 0) & valid,
+            "scale": scale,
+        }
+
+
+def degrees_or_nan(value: float) -> float:
+    """Return ``value`` unless it is not finite, in which case NaN (for JSON as null)."""
+    return value if math.isfinite(value) else math.nan

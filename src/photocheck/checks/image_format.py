@@ -1,0 +1,63 @@
+"""``image.format``: pixel size, aspect ratio, colour depth, file format, size and quality."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..analysis import Analysis
+from ..registry import OneOf, Outcome, Range, register_check
+from ..verdict import Scalar
+
+
+@register_check(
+    "image.format",
+    summary="Pixel size, aspect ratio, 24-bit colour, file format, file size and JPEG quality",
+    passed="The image size and format are right.",
+    limits=[
+        Range(
+            "width", "min_width", "max_width",
+            too_low=Outcome("image.format.too_narrow", "The photo is {value} px wide; it must be at least {min} px wide."),
+            too_high=Outcome("image.format.too_wide", "The photo is {value} px wide; it must be at most {max} px wide."),
+        ),
+        Range(
+            "height", "min_height", "max_height",
+            too_low=Outcome("image.format.too_short", "The photo is {value} px high; it must be at least {min} px high."),
+            too_high=Outcome("image.format.too_tall", "The photo is {value} px high; it must be at most {max} px high."),
+        ),
+        Range(
+            "aspect", "min_aspect", "max_aspect",
+            too_low=Outcome("image.format.aspect", "The photo's width/height ratio is {value:.3f}; it must be between {min} and {max}: crop it to the required shape."),
+            too_high=Outcome("image.format.aspect", "The photo's width/height ratio is {value:.3f}; it must be between {min} and {max}: crop it to the required shape."),
+        ),
+        OneOf("colour", "allowed_colour", Outcome("image.format.not_colour", "Send a colour photo: this one is in black and white (grey).")),
+        OneOf("format", "allowed_formats", Outcome("image.format.file_type", "The file is {value}; send it as {allowed}.")),
+        Range(
+            "file_kb", "min_file_kb", "max_file_kb",
+            too_low=Outcome("image.format.file_too_small", "The file is {value:.0f} KB; it must be at least {min} KB (save it at a higher quality)."),
+            too_high=Outcome("image.format.file_too_large", "The file is {value:.0f} KB; it must be at most {max} KB (save it at a lower quality)."),
+        ),
+        Range(
+            "jpeg_quality", "min_jpeg_quality", "max_jpeg_quality",
+            too_low=Outcome("image.format.quality_too_low", "The JPEG quality is about {value:.0f}; it must be at least {min}."),
+            too_high=Outcome("image.format.quality_too_high", "The JPEG quality is about {value:.0f}; it must be at most {max}."),
+        ),
+    ],
+)  # fmt: skip
+def image_format(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Measure the pixel size, colour and file properties of the photo."""
+    import numpy as np
+
+    image = analysis.image
+    small, _ = analysis.small
+    channels = small.astype(np.int16)
+    # A colour photo stored as RGB can still be grey: look at the channel differences.
+    chroma = float(np.abs(channels - channels.mean(axis=2, keepdims=True)).mean())
+    return {
+        "width": image.width,
+        "height": image.height,
+        "aspect": image.width / image.height,
+        "colour": "grey" if image.is_grey_mode or chroma < 1.0 else "colour",
+        "format": image.format or "array",
+        "file_kb": None if image.file_bytes is None else image.file_bytes / 1024.0,
+        "jpeg_quality": image.jpeg_quality,
+    }

@@ -1,0 +1,41 @@
+"""``pose.yaw``, ``pose.pitch`` and ``pose.roll``: the head faces the camera squarely."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+from ..analysis import Analysis
+from ..registry import NotAssessed, Outcome, Range, register_check
+from ..verdict import Scalar
+
+
+def _angle(name: str) -> Callable[[Analysis], Mapping[str, Scalar]]:
+    def measure(analysis: Analysis) -> Mapping[str, Scalar]:
+        degrees = float(analysis.geometry[name])
+        if not math.isfinite(degrees):
+            raise NotAssessed("the head pose could not be estimated")
+        return {"degrees": degrees, "abs_degrees": abs(degrees)}
+
+    measure.__doc__ = f"Head {name} in degrees from the landmarks."
+    return measure
+
+
+register_check(
+    "pose.yaw",
+    summary="Head turned left/right (degrees; solvePnP on a generic 3D face model)",
+    passed="You are facing the camera.",
+    limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.yaw.turned", "Face the camera straight on: your head is turned {value:.0f}° to the side; at most {max}° is allowed."))],
+)(_angle("yaw"))  # fmt: skip
+register_check(
+    "pose.pitch",
+    summary="Head tilted up/down (degrees; solvePnP on a generic 3D face model)",
+    passed="Your head is level.",
+    limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.pitch.tilted", "Keep your chin level: your head is tilted {value:.0f}° up or down; at most {max}° is allowed."))],
+)(_angle("pitch"))  # fmt: skip
+register_check(
+    "pose.roll",
+    summary="Head tilted towards a shoulder (degrees; angle of the line between the eyes)",
+    passed="Your head is upright.",
+    limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.roll.tilted", "Hold your head straight: it leans {value:.0f}° towards a shoulder; at most {max}° is allowed."))],
+)(_angle("roll"))  # fmt: skip

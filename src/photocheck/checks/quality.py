@@ -1,0 +1,71 @@
+"""``sharpness``, ``exposure`` and ``contrast`` of the face."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..analysis import Analysis
+from ..registry import NotAssessed, Outcome, Range, register_check
+from ..scores.exposure import dynamic_range, luminance_stats
+from ..scores.sharpness import blur_effect
+from ..verdict import Scalar
+
+
+def _skin(analysis: Analysis) -> tuple[object, object]:
+    canon = analysis.canonical_face
+    skin = canon["skin"]
+    if skin.sum() < 200:
+        raise NotAssessed("too little of the face is inside the photo")
+    return canon["grey"], skin
+
+
+@register_check(
+    "sharpness",
+    summary="The face is in focus (1 - blur effect on the face scaled to a fixed eye distance)",
+    passed="The photo is sharp.",
+    limits=[
+        Range(
+            "sharpness", "min", None,
+            too_low=Outcome("sharpness.blurred", "The photo is blurred: hold the camera still, focus on your face and retake it."),
+        )
+    ],
+)  # fmt: skip
+def sharpness(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Score focus on the aligned face (size-independent)."""
+    grey, skin = _skin(analysis)
+    return {"sharpness": 1.0 - blur_effect(grey, mask=skin)}  # type: ignore[arg-type]
+
+
+@register_check(
+    "exposure",
+    summary="Face brightness and the share of clipped (too dark / too bright) face pixels",
+    passed="The face is well exposed.",
+    limits=[
+        Range(
+            "mean", "min_mean", "max_mean",
+            too_low=Outcome("exposure.too_dark", "The face is too dark: face a window or a lamp and retake the photo."),
+            too_high=Outcome("exposure.too_bright", "The face is too bright: move away from direct light or turn off the flash."),
+        ),
+        Range("dark_fraction", None, "max_dark_fraction", too_high=Outcome("exposure.underexposed_areas", "Parts of your face are black: light your face evenly and retake the photo.")),
+        Range("bright_fraction", None, "max_bright_fraction", too_high=Outcome("exposure.overexposed_areas", "Parts of your face are washed out to white: avoid the flash and direct sunlight.")),
+    ],
+)  # fmt: skip
+def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Mean grey level of the face skin and its clipped fractions (OFIQ levels 25 / 247)."""
+    grey, skin = _skin(analysis)
+    return dict(luminance_stats(grey, skin))  # type: ignore[arg-type]
+
+
+@register_check(
+    "contrast",
+    summary="Dynamic range of the face (95th - 5th percentile grey level / 255)",
+    passed="The face has enough contrast.",
+    limits=[
+        Range("range", "min_range", None, too_low=Outcome("contrast.too_low", "The photo looks washed out: take it in even, brighter light without haze or filters.")),
+        Range("entropy", "min_entropy", None, too_low=Outcome("contrast.too_few_levels", "The face shows too few shades: take the photo in better light.")),
+    ],
+)  # fmt: skip
+def contrast(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Spread of grey levels on the face skin."""
+    grey, skin = _skin(analysis)
+    return dict(dynamic_range(grey, skin))  # type: ignore[arg-type]

@@ -1,0 +1,231 @@
+"""The check registry: every check, built-in or user-made, is registered here.
+
+A check is a measuring function (photo context in, named raw values out) plus a declarative
+list of limits saying which profile parameters bound which value, and what to tell the person
+when a value falls outside. Profiles only set the parameters; :func:`photocheck.judge` applies
+them without touching pixels.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from .errors import PhotocheckError, UnknownCheckError, suggest
+from .verdict import Measurement, Scalar
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+
+__all__ = [
+    "CheckSpec",
+    "NotAssessed",
+    "OneOf",
+    "Outcome",
+    "Range",
+    "available_checks",
+    "get_check",
+    "register_check",
+]
+
+
+class NotAssessed(Exception):  # noqa: N818 - a signal, not an error
+    """Raised inside a measuring function when the photo cannot be measured.
+
+    The message is the reason shown to the person, e.g. ``"no face was found"``.
+    """
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A machine code and a message template for one way a check can fail.
+
+    The template may use ``{value}``, ``{min}``, ``{max}`` and ``{allowed}``.
+    """
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric limit: ``min_param <= values[value] <= max_param``.
+
+    Either parameter may be ``None`` (no such side) and a profile may set either or both.
+    """
+
+    value: str
+    min_param: str | None
+    max_param: str | None
+    too_low: Outcome | None = None
+    too_high: Outcome | None = None
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The profile parameter names this limit reads."""
+        return tuple(p for p in (self.min_param, self.max_param) if p is not None)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A categorical limit: ``values[value]`` must be one of the profile's ``param`` list."""
+
+    value: str
+    param: str
+    outcome: Outcome
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The profile parameter names this limit reads."""
+        return (self.param,)
+
+
+Limit: TypeAlias = Range | OneOf
+MeasureFn: TypeAlias = "Callable[[Analysis], Mapping[str, Scalar]]"
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered check.
+
+    Attributes
+    ----------
+    id : str
+        Stable dotted id, e.g. ``"geometry.head_height"``.
+    summary : str
+        One line saying what is measured.
+    measure_values : callable
+        ``fn(analysis) -> {name: value}``; raises :class:`NotAssessed` when it cannot measure.
+    limits : tuple of Range or OneOf
+        Which profile parameters bound which values.
+    passed : str
+        The message shown when every limit holds.
+    """
+
+    id: str
+    summary: str
+    measure_values: MeasureFn
+    limits: tuple[Limit, ...]
+    passed: str
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Every profile parameter this check understands (besides ``severity``)."""
+        return tuple(p for limit in self.limits for p in limit.params)
+
+    def measure(self, analysis: Analysis) -> Measurement:
+        """Run the measuring function; a :class:`NotAssessed` becomes a reasoned result.
+
+        Any other exception inside a check is caught too, so that one broken check never
+        breaks the others; its reason names the exception.
+        """
+        try:
+            values = self.measure_values(analysis)
+        except NotAssessed as exc:
+            return Measurement(self.id, {}, str(exc) or "could not be measured")
+        except PhotocheckError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - isolate one check's failure from the others
+            return Measurement(self.id, {}, f"internal error in check: {type(exc).__name__}: {exc}")
+        return Measurement(self.id, dict(values))
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+_LOCK = threading.Lock()
+_BUILTINS_LOADED = False
+
+
+def register_check(
+    check_id: str,
+    *,
+    summary: str,
+    limits: tuple[Limit, ...] | list[Limit],
+    passed: str,
+    replace: bool = False,
+) -> Callable[[MeasureFn], MeasureFn]:
+    """Register a measuring function as a check (a decorator).
+
+    Parameters
+    ----------
+    check_id : str
+        The stable dotted id profiles and results will use.
+    summary : str
+        One line saying what is measured.
+    limits : sequence of Range or OneOf
+        Which profile parameters bound which measured values, and the failure messages.
+    passed : str
+        The message shown when the check passes.
+    replace : bool, optional
+        Allow replacing an existing check with the same id (default False raises).
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the function unchanged.
+
+    Examples
+    --------
+    >>> from photocheck import register_check, Range, Outcome
+    >>> @register_check(
+    ...     "custom.width", summary="Image width in pixels", passed="Width is fine.",
+    ...     limits=[Range("px", "min_px", None,
+    ...                   too_low=Outcome("custom.width.small", "Use a wider photo."))],
+    ... )
+    ... def width(analysis):
+    ...     return {"px": analysis.width}
+    """
+
+    def decorator(fn: MeasureFn) -> MeasureFn:
+        spec = CheckSpec(check_id, summary, fn, tuple(limits), passed)
+        with _LOCK:
+            if check_id in _REGISTRY and not replace:
+                raise PhotocheckError(f"a check named {check_id!r} is already registered")
+            _REGISTRY[check_id] = spec
+        return fn
+
+    return decorator
+
+
+def _load_builtins() -> None:
+    global _BUILTINS_LOADED
+    if not _BUILTINS_LOADED:
+        from . import checks  # noqa: F401 - registers the built-in checks
+
+        _BUILTINS_LOADED = True
+
+
+def available_checks() -> tuple[str, ...]:
+    """Return the ids of every registered check, built-in ones first."""
+    _load_builtins()
+    return tuple(_REGISTRY)
+
+
+def get_check(check_id: str) -> CheckSpec:
+    """Return the registered check ``check_id``.
+
+    Raises
+    ------
+    UnknownCheckError
+        When no check has that id; the message suggests the closest ids.
+    """
+    _load_builtins()
+    try:
+        return _REGISTRY[check_id]
+    except KeyError:
+        raise UnknownCheckError(
+            f"unknown check {check_id!r}.{suggest(check_id, _REGISTRY)} "
+            f"Known checks: {', '.join(_REGISTRY)}"
+        ) from None
+
+
+def registered() -> Mapping[str, CheckSpec]:
+    """Return the registry (id -> spec), loading the built-in checks first."""
+    _load_builtins()
+    return dict(_REGISTRY)
+
+
+def describe_limits(spec: CheckSpec) -> dict[str, Any]:
+    """Return a summary of the parameters of ``spec`` (for docs and the CLI)."""
+    return {p: type(limit).__name__ for limit in spec.limits for p in limit.params}

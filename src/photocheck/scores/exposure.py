@@ -1,0 +1,88 @@
+"""Luminance statistics of a region: mean level, clipped fractions, dynamic range."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["dynamic_range", "luminance_stats"]
+
+
+def _pixels(grey: NDArray[np.generic], mask: NDArray[np.bool_] | None) -> NDArray[np.float64]:
+    values = np.asarray(grey)
+    if mask is not None:
+        values = values[mask]
+    values = values.astype(np.float64).ravel()
+    if values.size == 0:
+        raise ValueError("the region is empty")
+    return values
+
+
+def luminance_stats(
+    grey: NDArray[np.generic],
+    mask: NDArray[np.bool_] | None = None,
+    *,
+    dark_level: float = 25.0,
+    bright_level: float = 247.0,
+) -> dict[str, float]:
+    """Return the mean level and the clipped fractions of a grey region (0-255 scale).
+
+    Parameters
+    ----------
+    grey : ndarray, shape (H, W)
+        Grey levels on a 0-255 scale.
+    mask : ndarray of bool, optional
+        The region (default: the whole image).
+    dark_level, bright_level : float, optional
+        Levels at or below / at or above which a pixel counts as under / over-exposed
+        (OFIQ's UnderExposurePrevention and OverExposurePrevention use 25 and 247).
+
+    Returns
+    -------
+    dict
+        ``mean`` (0-255, higher is brighter), ``dark_fraction`` and ``bright_fraction``
+        (0-1, higher is worse).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> luminance_stats(np.array([[0, 128], [250, 128]]))
+    {'mean': 126.5, 'dark_fraction': 0.25, 'bright_fraction': 0.25}
+    """
+    values = _pixels(grey, mask)
+    return {
+        "mean": float(values.mean()),
+        "dark_fraction": float((values <= dark_level).mean()),
+        "bright_fraction": float((values >= bright_level).mean()),
+    }
+
+
+def dynamic_range(grey: NDArray[np.generic], mask: NDArray[np.bool_] | None = None) -> dict[str, float]:
+    """Return the spread of grey levels in a region.
+
+    Parameters
+    ----------
+    grey : ndarray, shape (H, W)
+        Grey levels on a 0-255 scale.
+    mask : ndarray of bool, optional
+        The region (default: the whole image).
+
+    Returns
+    -------
+    dict
+        ``range``: 95th minus 5th percentile level divided by 255 (0-1, higher is more
+        contrast); ``entropy``: Shannon entropy of the 256-bin histogram in bits (0-8, as
+        OFIQ's DynamicRange measure).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> flat = dynamic_range(np.full((8, 8), 100))
+    >>> flat["range"], flat["entropy"]
+    (0.0, 0.0)
+    """
+    values = _pixels(grey, mask)
+    low, high = np.percentile(values, [5.0, 95.0])
+    hist = np.bincount(np.clip(values, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
+    p = hist[hist > 0] / values.size
+    return {"range": float((high - low) / 255.0), "entropy": float(-(p * np.log2(p)).sum())}
