@@ -70,8 +70,8 @@ def face_width(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your eyes are at the right height.",
     limits=[
         Range("ratio_from_top", "min_ratio_from_top", "max_ratio_from_top",
-              too_low=Outcome("geometry.eye_line.too_high", "Your eyes are too near the top of the photo ({value:.0%} from the top; at least {min:.0%}): lower the camera or move down."),
-              too_high=Outcome("geometry.eye_line.too_low", "Your eyes are too low in the photo ({value:.0%} from the top; at most {max:.0%}): raise the camera or move up.")),
+              too_low=Outcome("geometry.eye_line.too_high", "Your eyes are too near the top of the photo ({value:.1%} from the top; at least {min:.0%}): lower the camera or move down."),
+              too_high=Outcome("geometry.eye_line.too_low", "Your eyes are too low in the photo ({value:.1%} from the top; at most {max:.0%}): raise the camera or move up.")),
         Range("px_from_bottom", "min_px_from_bottom", "max_px_from_bottom",
               too_low=Outcome("geometry.eye_line.too_low", "Your eyes are too low in the photo ({value:.0f} px above the bottom edge; at least {min} px)."),
               too_high=Outcome("geometry.eye_line.too_high", "Your eyes are too high in the photo ({value:.0f} px above the bottom edge; at most {max} px).")),
