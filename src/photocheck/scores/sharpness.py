@@ -14,9 +14,11 @@ def blur_effect(
     """Return the no-reference perceptual blur of a grey image, 0 (sharp) to 1 (blurred).
 
     The image is re-blurred with a ``h_size`` box along each axis; a sharp image loses much
-    of its neighbour-to-neighbour variation when re-blurred, an already blurred one little.
+    of its gradient (Sobel along that axis) when re-blurred, an already blurred one little.
     The score is the larger of the two axes' ratios, as in scikit-image's
-    ``skimage.measure.blur_effect``, of which this is a faster, maskable version.
+    ``skimage.measure.blur_effect``, of which this is a faster, maskable version: without a
+    mask it agrees with it to about 1e-6 on 2-D images with variation along both axes. An
+    axis with no variation at all is skipped (scikit-image scores it 1).
 
     Parameters
     ----------
@@ -30,7 +32,8 @@ def blur_effect(
     Returns
     -------
     float
-        In [0, 1]; higher is blurrier. NaN when the image (or mask) has no variation.
+        In [0, 1]; higher is blurrier. NaN when the image (or masked region) has no variation
+        or is too small to score.
 
     References
     ----------
@@ -50,17 +53,27 @@ def blur_effect(
     image = np.asarray(grey, dtype=np.float32)
     if image.ndim != 2 or min(image.shape) < 2:
         raise ValueError(f"expected a 2-D grey image of at least 2 x 2, got shape {image.shape}")
+    if mask is not None and np.shape(mask) != image.shape:
+        raise ValueError(f"mask shape {np.shape(mask)} does not match image shape {image.shape}")
+    # Score only pixels whose whole 3 x 3 Sobel window lies in the mask; without a mask, the
+    # same interior as scikit-image (rows and columns 2 .. n-2).
+    if mask is None:
+        keep = np.zeros(image.shape, dtype=bool)
+        keep[2:-1, 2:-1] = True
+    else:
+        kernel = np.ones((3, 3), np.uint8)
+        keep = cv2.erode(np.asarray(mask, dtype=np.uint8), kernel, borderValue=0) > 0
     scores = []
-    for axis, ksize in ((0, (1, h_size)), (1, (h_size, 1))):
-        blurred = cv2.blur(image, ksize[::-1], borderType=cv2.BORDER_REFLECT)
-        d_image = np.abs(np.diff(image, axis=axis))
-        d_blurred = np.abs(np.diff(blurred, axis=axis))
-        loss = np.maximum(0.0, d_image - d_blurred)
-        if mask is not None:
-            keep = mask[1:, :] & mask[:-1, :] if axis == 0 else mask[:, 1:] & mask[:, :-1]
-            d_image, loss = d_image[keep], loss[keep]
-        total = float(d_image.sum())
+    # (dx, dy) of the Sobel derivative and the re-blurring box (width, height) along that axis.
+    for dx, dy, ksize in ((0, 1, (1, h_size)), (1, 0, (h_size, 1))):
+        blurred = cv2.blur(image, ksize, borderType=cv2.BORDER_REFLECT)
+        d_image, d_blurred = (
+            np.abs(cv2.Sobel(im, cv2.CV_32F, dx, dy, ksize=3, borderType=cv2.BORDER_REFLECT))[keep]
+            for im in (image, blurred)
+        )
+        total = float(d_image.sum(dtype=np.float64))
         if total <= 0.0:
-            return float("nan")
-        scores.append((total - float(loss.sum())) / total)
-    return float(max(scores))
+            continue  # no variation along this axis: nothing to judge there
+        loss = float(np.maximum(0.0, d_image - d_blurred).sum(dtype=np.float64))
+        scores.append((total - loss) / total)
+    return float(max(scores)) if scores else float("nan")
