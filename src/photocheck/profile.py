@@ -103,11 +103,21 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
+        return '"' + "".join(_toml_char(ch) for ch in value) + '"'
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise ProfileError(f"cannot write {value!r} ({type(value).__name__}) to TOML")
+
+
+def _toml_char(ch: str) -> str:
+    """Escape one character for a TOML basic string (control characters are not allowed)."""
+    if ch in '"\\':
+        return "\\" + ch
+    if ch == "\n":
+        return "\\n"
+    if (ord(ch) < 0x20 and ch != "\t") or ord(ch) == 0x7F:
+        return f"\\u{ord(ch):04x}"
+    return ch
 
 
 def _validate_rule(profile: str, check: str, rule: Mapping[str, Any]) -> dict[str, Any]:
