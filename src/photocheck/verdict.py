@@ -222,10 +222,7 @@ def _jsonable(value: Any) -> Any:
         return int(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    item = getattr(value, "item", None)  # NumPy scalar
-    if callable(item):
-        return _jsonable(item())
-    tolist = getattr(value, "tolist", None)  # NumPy array
+    tolist = getattr(value, "tolist", None)  # NumPy array or scalar (-> list or Python scalar)
     if callable(tolist):
         return _jsonable(tolist())
     return str(value)
