@@ -1,0 +1,255 @@
+"""Contract tests over the check registry.
+
+Every test iterates ``photocheck.available_checks()`` (or the measurements of every check), so
+a newly registered check is held to the same contract without editing this file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import photocheck
+from photocheck import OneOf, Range, available_checks, available_profiles, get_check, load_profile
+
+CHECK_IDS = available_checks()
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+@pytest.fixture(scope="module")
+def measured(inputs: dict[str, np.ndarray]) -> dict[str, photocheck.Measurements]:
+    """Every check measured once on every synthetic input."""
+    return {name: photocheck.measure(array) for name, array in inputs.items()}
+
+
+def _categorical_values(spec) -> set[str]:
+    return {limit.value for limit in spec.limits if isinstance(limit, OneOf)}
+
+
+def _numeric_values(spec) -> set[str]:
+    return {limit.value for limit in spec.limits if isinstance(limit, Range)}
+
+
+def assert_measurement_contract(measurement: photocheck.Measurement) -> None:
+    spec = get_check(measurement.check)
+    if not measurement.assessed:
+        assert measurement.values == {}, f"{spec.id}: not_assessed with values"
+        assert isinstance(measurement.reason, str) and measurement.reason.strip()
+        assert "internal error" not in measurement.reason, f"{spec.id}: {measurement.reason}"
+        return
+    assert measurement.values, f"{spec.id}: assessed but measured nothing"
+    numeric, categorical = _numeric_values(spec), _categorical_values(spec)
+    for limit in spec.limits:
+        assert limit.value in measurement.values, f"{spec.id}: limit value {limit.value!r} missing"
+    for name, value in measurement.values.items():
+        assert isinstance(name, str) and name
+        if name in categorical:
+            assert isinstance(value, str | bool), f"{spec.id}:{name} = {value!r} is not categorical"
+        elif name in numeric:
+            # None is allowed for a bound value that does not apply (e.g. JPEG quality of a
+            # PNG); judge() then reports not_assessed for a rule that bounds it.
+            if value is not None:
+                assert isinstance(value, int | float) and not isinstance(value, bool), (
+                    f"{spec.id}:{name} = {value!r} ({type(value).__name__}) is not a number"
+                )
+                assert math.isfinite(value), f"{spec.id}:{name} = {value!r} is not finite"
+        else:  # extra, informative values (e.g. how the crown was found)
+            assert value is None or isinstance(value, str | bool | int | float), (
+                f"{spec.id}:{name} = {value!r} ({type(value).__name__}) is not a plain scalar"
+            )
+            if isinstance(value, float):
+                assert math.isfinite(value), f"{spec.id}:{name} = {value!r} is not finite"
+
+
+# --------------------------------------------------------------------------------------------
+# The registry itself
+
+
+def test_builtin_checks_are_registered():
+    # The ids of issue 2 are a public contract: they must stay registered.
+    issue_2 = {
+        "image.format", "face.count", "background.uniformity", "background.colour",
+        "sharpness", "exposure", "contrast", "pose.yaw", "pose.pitch", "pose.roll",
+        "geometry.eye_distance", "geometry.head_height", "geometry.face_width",
+        "geometry.eye_line", "geometry.centring", "geometry.top_margin",
+    }  # fmt: skip
+    assert issue_2 <= set(CHECK_IDS)
+    assert len(CHECK_IDS) == len(set(CHECK_IDS))
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_check_declaration(check_id):
+    spec = get_check(check_id)
+    assert spec.id == check_id
+    assert ID_PATTERN.match(check_id), f"{check_id!r} is not dotted lowercase"
+    assert spec.summary.strip() and "\n" not in spec.summary
+    assert spec.passed.strip()
+    assert spec.limits, f"{check_id} declares no limit: a profile could not judge it"
+    params = spec.params
+    assert len(params) == len(set(params)), f"{check_id}: a parameter bounds two values"
+    assert "severity" not in params
+    for limit in spec.limits:
+        outcomes = [limit.too_low, limit.too_high] if isinstance(limit, Range) else [limit.outcome]
+        if isinstance(limit, Range):
+            assert limit.params, f"{check_id}: a Range without parameters"
+            assert (limit.min_param is None) == (limit.too_low is None)
+            assert (limit.max_param is None) == (limit.too_high is None)
+        for outcome in outcomes:
+            if outcome is None:
+                continue
+            assert outcome.code.startswith(check_id + "."), outcome.code
+            assert ID_PATTERN.match(outcome.code), outcome.code
+            assert outcome.message.strip()
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_failure_messages_format_with_plausible_values(check_id):
+    """Every message template renders (no KeyError / bad format spec, no braces left)."""
+    from photocheck.api import _format
+
+    spec = get_check(check_id)
+    for limit in spec.limits:
+        if isinstance(limit, Range):
+            for outcome in (limit.too_low, limit.too_high):
+                if outcome is not None:
+                    for value, low, high in ((0.5, 0.25, 0.75), (120, 100, 200)):
+                        text = _format(outcome.message, value, low, high, None)
+                        assert "{" not in text and "}" not in text, text
+        else:
+            text = _format(limit.outcome.message, "some_value", None, None, ["a_b", "c"])
+            assert "{" not in text and "}" not in text, text
+
+
+@pytest.mark.parametrize("profile_name", available_profiles())
+def test_shipped_profiles_load_and_name_only_registered_checks(profile_name):
+    profile = load_profile(profile_name)
+    assert profile.checks, f"profile {profile_name} applies no check"
+    assert set(profile.checks) <= set(CHECK_IDS)
+    assert profile.description.strip()
+    for check, rule in profile.rules.items():
+        allowed = {*get_check(check).params, "severity"}
+        assert set(rule) <= allowed, (check, set(rule) - allowed)
+        for param, value in rule.items():
+            if isinstance(value, float):
+                assert math.isfinite(value), (check, param, value)
+
+
+def test_shipped_profiles_include_icao_and_cn_social_security():
+    assert {"icao", "cn-social-security"} <= set(available_profiles())
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring every check on a few inputs
+
+
+def test_measure_covers_every_check(measured, input_name):
+    measurements = measured[input_name]
+    assert tuple(m.check for m in measurements) == CHECK_IDS
+    for check in CHECK_IDS:
+        assert measurements[check].check == check
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_measurement_is_assessed_with_valid_values_or_not_assessed_with_reason(
+    measured, input_name, check_id
+):
+    assert_measurement_contract(measured[input_name][check_id])
+
+
+def test_portrait_is_assessed_by_every_check(measured):
+    """The portrait crop shows one well-framed face: every check can measure it."""
+    reasons = {m.check: m.reason for m in measured["portrait"] if not m.assessed}
+    assert not reasons
+
+
+def test_blank_image_is_not_assessed_where_a_face_is_needed(measured):
+    blank = measured["blank"]
+    assert blank["face.count"].values == {"count": 0}
+    assert blank["image.format"].assessed
+    for check in ("sharpness", "pose.yaw", "geometry.head_height", "background.colour"):
+        assert not blank[check].assessed
+        assert "face" in (blank[check].reason or "")
+
+
+def test_two_faces_are_counted_and_geometry_is_not_guessed(measured):
+    two = measured["two_faces"]
+    assert two["face.count"].values["count"] == 2
+    for check in ("geometry.head_height", "pose.yaw", "sharpness"):
+        assert not two[check].assessed
+
+
+def test_measuring_is_deterministic(measured, inputs, input_name):
+    again = photocheck.measure(inputs[input_name])
+    assert again.to_dict() == measured[input_name].to_dict()
+
+
+def test_each_check_measured_alone_gives_the_same_result(measured, inputs):
+    """A check must not depend on which other checks ran before it (shared cache order)."""
+    for check in CHECK_IDS:
+        alone = photocheck.measure(inputs["portrait"], checks=[check])
+        assert tuple(alone.by_check) == (check,)
+        assert alone[check].to_dict() == measured["portrait"][check].to_dict(), check
+
+
+def test_the_callers_array_is_not_mutated(inputs, input_name):
+    original = np.array(inputs[input_name])  # a writeable copy
+    before = original.copy()
+    measurements = photocheck.measure(original)
+    np.testing.assert_array_equal(original, before)
+    assert original.flags.writeable
+    for profile in available_profiles():
+        photocheck.judge(measurements, profile)
+    photocheck.validate(original, "icao")
+    np.testing.assert_array_equal(original, before)
+
+
+def test_a_read_only_array_is_accepted(measured, inputs, input_name):
+    read_only = inputs[input_name]
+    assert not read_only.flags.writeable
+    assert photocheck.measure(read_only).to_dict() == measured[input_name].to_dict()
+
+
+def test_non_contiguous_views_measure_like_their_copies(measured, inputs):
+    """A strided view (e.g. a crop or a channel-flipped array) is as good as its copy."""
+    portrait = inputs["portrait"]
+    padded = np.zeros((portrait.shape[0] + 20, portrait.shape[1] + 20, 3), np.uint8)
+    padded[10:-10, 10:-10] = portrait
+    view = padded[10:-10, 10:-10]
+    assert not view.flags.c_contiguous
+    assert photocheck.measure(view).to_dict() == measured["portrait"].to_dict()
+
+
+@pytest.mark.parametrize("profile_name", available_profiles())
+def test_judging_every_input_gives_well_formed_results(measured, input_name, profile_name):
+    profile = load_profile(profile_name)
+    verdict = photocheck.judge(measured[input_name], profile)
+    assert tuple(r.check for r in verdict.results) == profile.checks
+    for result in verdict.results:
+        assert result.status in ("pass", "fail", "warn", "not_assessed")
+        assert result.code.startswith(result.check + "."), result.code
+        assert result.message.strip()
+        assert "{" not in result.message and "}" not in result.message, result.message
+        assert not any(ch in result.message for ch in string.whitespace.replace(" ", ""))
+        if result.status == "not_assessed":
+            assert result.code == f"{result.check}.not_assessed"
+        elif result.status == "pass":
+            assert result.code == f"{result.check}.ok"
+        else:
+            assert result.limits, f"{result.check} failed without saying against what"
+
+
+# --------------------------------------------------------------------------------------------
+# Real photos (optional)
+
+
+def test_real_photos_meet_the_contract(real_photo: Path):
+    measurements = photocheck.measure(real_photo)
+    assert tuple(m.check for m in measurements) == CHECK_IDS
+    for measurement in measurements:
+        assert_measurement_contract(measurement)
+    assert photocheck.measure(real_photo).to_dict() == measurements.to_dict()
