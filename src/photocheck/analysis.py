@@ -26,6 +26,8 @@ __all__ = ["CANON", "Analysis"]
 CANON = {"ied": 64.0, "width": 192, "height": 240, "eye_y": 96.0}
 # Width (px) of the reduced copy used for background statistics.
 SMALL_WIDTH = 200
+# Width of the border band (share of the image size) where background texture is scored.
+BAND_SHARE = 0.12
 # A second face at least this share of the main face's width makes the main face ambiguous.
 _DOMINANT_FACE_RATIO = 1.5
 # Crown (top of head) = brow line minus this many (chin - brow) distances, when the
@@ -102,6 +104,7 @@ class Analysis:
         assert face.landmarks is not None
         geo = face_module.face_geometry(face.landmarks, (self.width, self.height))
         geo["box"] = face.box
+        geo["landmarks"] = tuple((float(x), float(y)) for x, y in face.landmarks)
         crown_y, method = self._crown(geo)
         geo["crown_y"] = crown_y
         geo["crown_method"] = method
@@ -159,6 +162,13 @@ class Analysis:
         return cv2.resize(self.rgb, size, interpolation=cv2.INTER_AREA), scale
 
     @cached_property
+    def small_lab(self) -> NDArray[np.float32]:
+        """:attr:`small` in CIELAB (L* 0-100, a*, b* centred on 0), float32."""
+        from .scores.background import to_lab
+
+        return to_lab(self.small[0])
+
+    @cached_property
     def background_mask(self) -> NDArray[np.bool_]:
         """Background pixels of :attr:`small` beside and above the head, down to the chin.
 
@@ -187,6 +197,26 @@ class Analysis:
         if mask.sum() < 0.02 * h * w or mask.sum() < 50:
             raise NotAssessed("too little background is visible around the head")
         return mask
+
+    @cached_property
+    def background_band(self) -> NDArray[np.bool_]:
+        """The part of :attr:`background_mask` near the image borders (top and sides).
+
+        Hair, ears and shoulders rarely reach the borders, so texture and colour statistics
+        here see the background rather than the person. Falls back to the whole mask when
+        the band holds too few pixels.
+        """
+        import numpy as np
+
+        mask = self.background_mask
+        h, w = mask.shape
+        band = np.zeros_like(mask)
+        side, top = max(2, round(BAND_SHARE * w)), max(2, round(BAND_SHARE * h))
+        band[:, :side] = True
+        band[:, -side:] = True
+        band[:top, :] = True
+        inner = mask & band
+        return inner if inner.sum() >= 30 else mask
 
     @cached_property
     def canonical_face(self) -> dict[str, Any]:

@@ -40,9 +40,12 @@ LABEL_RULES: dict[str, tuple[str, tuple[str, ...], Mapping[str, bool]]] = {
     "mouth_closed": ("mouth.closed", ("mouth.closed",), {"yes": True, "no": False}),
     "glasses": ("accessory.glasses", ("accessory.glasses",), {"none": True, "clear": False, "sunglasses": False}),
     "headwear": ("accessory.headwear", ("accessory.headwear",), {"none": True, "hat": False, "scarf": False, "other": False}),
+    # A second rule on the same column: "column#name" reads the label from "column".
+    "glasses#sunglasses": ("accessory.sunglasses", ("accessory.sunglasses",), {"none": True, "clear": True, "sunglasses": False}),
 }  # fmt: skip
-# Face-level labels only make sense when the photo has exactly one face.
-_FACE_LEVEL = {"frontal", "eyes_open", "mouth_closed", "glasses", "headwear", "sharp", "exposure"}
+# Face-level labels only make sense when the photo has exactly one face (the background is
+# located from the face, so it is face-level too).
+_FACE_LEVEL = {"background", "frontal", "eyes_open", "mouth_closed", "glasses", "headwear", "sharp", "exposure"}
 
 
 def read_manifest(path: str | Path) -> list[dict[str, str]]:
@@ -77,6 +80,7 @@ def expected_outcomes(row: Mapping[str, str]) -> dict[str, bool]:
     out: dict[str, bool] = {}
     single_face = row.get("n_faces") == "1"
     for column, (group, _, mapping) in LABEL_RULES.items():
+        column = column.split("#")[0]
         label = row.get(column, "")
         if label not in mapping or (column in _FACE_LEVEL and not single_face):
             continue

@@ -30,6 +30,9 @@ FINE_WIDTH = 640
 # A face at least this share of the image width means a portrait framing: the fine pass is
 # skipped (a second face small enough to be missed would be under 25% of the image width).
 PORTRAIT_FACE_SHARE = 0.25
+# A detection pass is skipped when its resized image would exceed this many pixels (a
+# 1 x 40000 px strip resized to 640 px wide would need 16 GB).
+MAX_DETECT_PIXELS = 4_000_000
 _LOCK = threading.Lock()
 _MODELS: tuple[Any, Any] | None = None
 
@@ -124,6 +127,8 @@ def _run_detector(
     import numpy as np
 
     detector, _ = load_models()
+    if grey.shape[0] * width / max(grey.shape[1], 1) * width > MAX_DETECT_PIXELS:
+        return []  # a strip-shaped image: resizing it to this width would be huge
     small, scale = _resize_to_width(grey, width)
     if min(small.shape) < 40:
         return []
@@ -255,9 +260,12 @@ def _yaw_pitch(landmarks: NDArray[np.float64], image_size: tuple[int, int]) -> t
     import cv2
     import numpy as np
 
+    # The principal point is put on the face itself, so the angles describe the head's
+    # rotation relative to the line of sight and do not change when the photo is cropped.
     width, height = image_size
     focal = float(max(width, height))
-    camera = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1]], dtype=np.float64)
+    cx, cy = landmarks.mean(axis=0)
+    camera = np.array([[focal, 0, cx], [0, focal, cy], [0, 0, 1]], dtype=np.float64)
     model = np.array(_MODEL_POINTS, dtype=np.float64)
     model[:, 1] *= -1  # image y grows downwards
     image_points = landmarks[list(_POSE_LANDMARKS)].astype(np.float64)

@@ -14,7 +14,7 @@ _BUSY = "Use a plain background: stand in front of a plain wall with nothing els
 
 @register_check(
     "background.uniformity",
-    summary="Plain, untextured background beside and above the head",
+    summary="Plain, untextured background beside and above the head (scored near the image borders)",
     passed="The background is plain.",
     limits=[
         Range("edge_density", None, "max_edge_density", too_high=Outcome("background.uniformity.busy", _BUSY)),
@@ -25,9 +25,9 @@ _BUSY = "Use a plain background: stand in front of a plain wall with nothing els
     ],
 )  # fmt: skip
 def background_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Score the texture and colour spread of the background region."""
+    """Score the texture and colour spread of the background near the borders."""
     small, _ = analysis.small
-    return dict(uniformity(small, analysis.background_mask))
+    return dict(uniformity(small, analysis.background_band, lab=analysis.small_lab))
 
 
 @register_check(
@@ -48,4 +48,4 @@ def background_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
 def background_colour_class(analysis: Analysis) -> Mapping[str, Scalar]:
     """Measure the median colour of the background region and name its class."""
     small, _ = analysis.small
-    return dict(background_colour(small, analysis.background_mask))
+    return dict(background_colour(small, analysis.background_mask, lab=analysis.small_lab))

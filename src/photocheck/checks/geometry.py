@@ -31,8 +31,8 @@ def eye_distance(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your head is the right size in the photo.",
     limits=[
         Range("ratio", "min_ratio", "max_ratio",
-              too_low=Outcome("geometry.head_height.too_small", _CLOSER + ": your head fills {value:.0%} of the photo's height; at least {min:.0%} is needed."),
-              too_high=Outcome("geometry.head_height.too_large", _BACK + ": your head fills {value:.0%} of the photo's height; at most {max:.0%} is allowed.")),
+              too_low=Outcome("geometry.head_height.too_small", _CLOSER + ": your head fills {value:.1%} of the photo's height; at least {min:.0%} is needed."),
+              too_high=Outcome("geometry.head_height.too_large", _BACK + ": your head fills {value:.1%} of the photo's height; at most {max:.0%} is allowed.")),
         Range("px", "min_px", "max_px",
               too_low=Outcome("geometry.head_height.too_small", _CLOSER + ": your head is {value:.0f} px high; at least {min} px is needed."),
               too_high=Outcome("geometry.head_height.too_large", _BACK + ": your head is {value:.0f} px high; at most {max} px is allowed.")),
@@ -51,8 +51,8 @@ def head_height(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your face is the right size in the photo.",
     limits=[
         Range("ratio", "min_ratio", "max_ratio",
-              too_low=Outcome("geometry.face_width.too_small", _CLOSER + ": your face fills {value:.0%} of the photo's width; at least {min:.0%} is needed."),
-              too_high=Outcome("geometry.face_width.too_large", _BACK + ": your face fills {value:.0%} of the photo's width; at most {max:.0%} is allowed.")),
+              too_low=Outcome("geometry.face_width.too_small", _CLOSER + ": your face fills {value:.1%} of the photo's width; at least {min:.0%} is needed."),
+              too_high=Outcome("geometry.face_width.too_large", _BACK + ": your face fills {value:.1%} of the photo's width; at most {max:.0%} is allowed.")),
         Range("px", "min_px", "max_px",
               too_low=Outcome("geometry.face_width.too_small", _CLOSER + ": your face is {value:.0f} px wide; at least {min} px is needed."),
               too_high=Outcome("geometry.face_width.too_large", _BACK + ": your face is {value:.0f} px wide; at most {max} px is allowed.")),
@@ -89,8 +89,8 @@ def eye_line(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your face is centred.",
     limits=[
         Range("ratio", "min_ratio", "max_ratio",
-              too_low=Outcome("geometry.centring.too_far_left", "Centre your face: it sits at {value:.0%} of the width from the left edge; it must be between {min:.0%} and {max:.0%}."),
-              too_high=Outcome("geometry.centring.too_far_right", "Centre your face: it sits at {value:.0%} of the width from the left edge; it must be between {min:.0%} and {max:.0%}.")),
+              too_low=Outcome("geometry.centring.too_far_left", "Centre your face: it sits at {value:.1%} of the width from the left edge; it must be between {min:.0%} and {max:.0%}."),
+              too_high=Outcome("geometry.centring.too_far_right", "Centre your face: it sits at {value:.1%} of the width from the left edge; it must be between {min:.0%} and {max:.0%}.")),
         Range("px", "min_px", "max_px",
               too_low=Outcome("geometry.centring.too_far_left", "Centre your face: the middle of your eyes is {value:.0f} px from the left edge; it must be {min}-{max} px."),
               too_high=Outcome("geometry.centring.too_far_right", "Centre your face: the middle of your eyes is {value:.0f} px from the left edge; it must be {min}-{max} px.")),
@@ -111,8 +111,8 @@ def centring(analysis: Analysis) -> Mapping[str, Scalar]:
               too_low=Outcome("geometry.top_margin.too_small", "Leave more space above your head: the top of your hair is {value:.0f} px from the top edge; at least {min} px is needed."),
               too_high=Outcome("geometry.top_margin.too_large", "Leave less space above your head: the top of your hair is {value:.0f} px from the top edge; at most {max} px is allowed.")),
         Range("ratio", "min_ratio", "max_ratio",
-              too_low=Outcome("geometry.top_margin.too_small", "Leave more space above your head: the top of your head is {value:.0%} of the height from the top edge; at least {min:.0%} is needed."),
-              too_high=Outcome("geometry.top_margin.too_large", "Leave less space above your head: it is {value:.0%} of the height from the top edge; at most {max:.0%} is allowed.")),
+              too_low=Outcome("geometry.top_margin.too_small", "Leave more space above your head: the top of your head is {value:.1%} of the height from the top edge; at least {min:.0%} is needed."),
+              too_high=Outcome("geometry.top_margin.too_large", "Leave less space above your head: it is {value:.1%} of the height from the top edge; at most {max:.0%} is allowed.")),
     ],
 )  # fmt: skip
 def top_margin(analysis: Analysis) -> Mapping[str, Scalar]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["background_colour", "colour_class", "uniformity"]
+__all__ = ["background_colour", "colour_class", "to_lab", "uniformity"]
 
 # Colour classes on CIELAB (L* 0-100, a*, b* about -128..127).
 WHITE_MIN_L = 80.0
@@ -14,7 +14,15 @@ NEUTRAL_MAX_CHROMA = 12.0
 BLUE_MAX_B = -12.0
 
 
-def _lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+def to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """Convert RGB uint8 to CIELAB float32 (L* 0-100, a* and b* centred on 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_lab(np.full((1, 1, 3), 255, np.uint8)).round(1).tolist()
+    [[[100.0, 0.0, 0.0]]]
+    """
     import cv2
 
     return cv2.cvtColor(np.ascontiguousarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32) * np.array(
@@ -22,7 +30,9 @@ def _lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
     ) - np.array([0.0, 128.0, 128.0], dtype=np.float32)
 
 
-def uniformity(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, float]:
+def uniformity(
+    rgb: NDArray[np.uint8], mask: NDArray[np.bool_], *, lab: NDArray[np.float32] | None = None
+) -> dict[str, float]:
     """Return how plain a region is: edge density and colour spread.
 
     Parameters
@@ -31,11 +41,13 @@ def uniformity(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, flo
         The image (a reduced copy is fine: about 200 px wide is what the check uses).
     mask : ndarray of bool, shape (H, W)
         The region to score.
+    lab : ndarray of float32, shape (H, W, 3), optional
+        ``to_lab(rgb)`` when the caller already has it.
 
     Returns
     -------
     dict
-        ``edge_density``: share of the region's pixels with a luminance gradient above 8
+        ``edge_density``: share of the region's pixels with a luminance gradient above 4
         L* units per pixel (0-1, higher is busier); ``colour_spread``: 90th percentile of the
         CIELAB distance (delta E 76) from the region's median colour (0 upwards, higher is
         less uniform; strong gradients and objects raise it).
@@ -51,7 +63,7 @@ def uniformity(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, flo
 
     if not mask.any():
         raise ValueError("the region is empty")
-    lab = _lab(rgb)
+    lab = to_lab(rgb) if lab is None else lab
     lightness = lab[:, :, 0]
     gx = cv2.Sobel(lightness, cv2.CV_32F, 1, 0, ksize=3) / 8.0
     gy = cv2.Sobel(lightness, cv2.CV_32F, 0, 1, ksize=3) / 8.0
@@ -63,12 +75,14 @@ def uniformity(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, flo
     median = np.median(pixels, axis=0)
     spread = np.sqrt(((pixels - median) ** 2).sum(axis=1))
     return {
-        "edge_density": float((magnitude > 8.0).mean()),
+        "edge_density": float((magnitude > 4.0).mean()),
         "colour_spread": float(np.percentile(spread, 90.0)),
     }
 
 
-def background_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, float | str]:
+def background_colour(
+    rgb: NDArray[np.uint8], mask: NDArray[np.bool_], *, lab: NDArray[np.float32] | None = None
+) -> dict[str, float | str]:
     """Return the median CIELAB colour of a region and its colour class.
 
     Parameters
@@ -77,6 +91,8 @@ def background_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[s
         The image.
     mask : ndarray of bool, shape (H, W)
         The region (the background).
+    lab : ndarray of float32, shape (H, W, 3), optional
+        ``to_lab(rgb)`` when the caller already has it.
 
     Returns
     -------
@@ -86,7 +102,8 @@ def background_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[s
     """
     if not mask.any():
         raise ValueError("the region is empty")
-    lightness, a, b = (float(v) for v in np.median(_lab(rgb)[mask], axis=0))
+    lab = to_lab(rgb) if lab is None else lab
+    lightness, a, b = (float(v) for v in np.median(lab[mask], axis=0))
     chroma = float(np.hypot(a, b))
     return {
         "lightness": lightness,

@@ -1,0 +1,129 @@
+"""Generate the example photos in examples/photos/ from scikit-image's astronaut.
+
+``skimage.data.astronaut()`` is a public-domain NASA portrait (Eileen Collins) that ships
+with scikit-image. This script derives every example from it: the open smile painted
+closed (ICAO wants the mouth closed), a person mask by OpenCV's
+GrabCut (seeded from the detected face), a plain background composited behind, crops that
+meet or break the framing rules, and degradations (blur, darkness, tilt). Run it with
+``uv run python examples/make_example_photos.py``; it overwrites examples/photos/*.jpg.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import skimage.data
+from PIL import Image
+
+import photocheck
+import photocheck.face
+
+OUT = Path(__file__).parent / "photos"
+
+
+def person_mask(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """GrabCut foreground mask, seeded with the face box as sure foreground."""
+    left, top, right, bottom = box
+    w = right - left
+    mask = np.full(rgb.shape[:2], cv2.GC_PR_BGD, np.uint8)
+    mask[:, : max(0, left - w)] = cv2.GC_BGD
+    mask[:, min(rgb.shape[1], right + w) :] = cv2.GC_BGD
+    mask[: max(0, top - w), :] = cv2.GC_BGD
+    mask[max(0, top - w // 2) :, max(0, left - w // 2) : right + w // 2] = cv2.GC_PR_FGD
+    mask[top:bottom, left:right] = cv2.GC_FGD
+    bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
+    cv2.grabCut(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 8, cv2.GC_INIT_WITH_MASK)
+    fg = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
+    return cv2.GaussianBlur(fg, (0, 0), 1.5)[:, :, None]
+
+
+def close_mouth(rgb: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """Paint the open inner mouth (landmarks 60-67) with the lips' colour: a closed-lip smile.
+
+    The astronaut smiles with her teeth showing, which ICAO forbids; this edit gives the
+    examples a photo that can pass.
+    """
+    out = rgb.copy()
+    inner = np.zeros(rgb.shape[:2], np.uint8)
+    cv2.fillPoly(inner, [np.round(landmarks[60:68]).astype(np.int32)], 255)
+    inner = cv2.dilate(inner, np.ones((5, 5), np.uint8))
+    lips = np.zeros_like(inner)
+    cv2.fillPoly(lips, [np.round(landmarks[48:60]).astype(np.int32)], 255)
+    lip_colour = np.median(rgb[(lips > 0) & (inner == 0)], axis=0)
+    out[inner > 0] = lip_colour.astype(np.uint8)
+    soft = cv2.GaussianBlur(out, (0, 0), 2.0)
+    edge = cv2.GaussianBlur(inner.astype(np.float32) / 255.0, (0, 0), 2.0)[:, :, None]
+    return (out * (1 - edge) + soft * edge).astype(np.uint8)
+
+
+def busy_background(shape: tuple[int, ...], seed: int = 7) -> np.ndarray:
+    """A generated cluttered backdrop: shelves of random coloured boxes and stripes."""
+    rng = np.random.default_rng(seed)
+    image = np.full(shape, (190, 170, 140), np.uint8)
+    height, width = shape[:2]
+    for _ in range(160):
+        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
+        w, h = int(rng.integers(10, 60)), int(rng.integers(10, 60))
+        colour = tuple(int(c) for c in rng.integers(20, 235, 3))
+        cv2.rectangle(image, (x, y), (x + w, y + h), colour, -1)
+    for y in range(0, height, 37):
+        cv2.line(image, (0, y), (width, y), (60, 40, 30), 3)
+    return image
+
+
+def crop(rgb: np.ndarray, centre_x: float, eye_y: float, width: float, height: float,
+         eye_share: float) -> np.ndarray:
+    """Crop a width x height window with the eyes at eye_share of the height from the top."""
+    left = round(centre_x - width / 2)
+    top = round(eye_y - eye_share * height)
+    pad = 400
+    padded = cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    return padded[top + pad : top + pad + round(height), left + pad : left + pad + round(width)]
+
+
+def save(rgb: np.ndarray, name: str, size: tuple[int, int] | None = None, quality: int = 92) -> None:
+    image = Image.fromarray(np.ascontiguousarray(rgb))
+    if size is not None:
+        image = image.resize(size, Image.LANCZOS)
+    image.save(OUT / name, quality=quality)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    source = skimage.data.astronaut()
+    face = photocheck.face.detect_faces(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY))[0]
+    landmarks = photocheck.face.landmarks_68(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY), face.box)
+    source = close_mouth(source, landmarks)
+    geo = photocheck.measure(source).geometry
+    plain_white = np.full_like(source, 246)
+    alpha = person_mask(source, geo["box"])
+    on_white = (source * alpha + plain_white * (1 - alpha)).astype(np.uint8)
+
+    cx, ey = geo["eye_midpoint"]
+    head = geo["chin"][1] - geo["crown_y"]
+    # Portrait framing for icao: head ~72% of the height, eyes 42% from the top.
+    h = head / 0.72
+    w = h * 0.78
+    good = crop(on_white, cx, ey, w, h, 0.42)
+    save(good, "compliant_icao.jpg", (600, 770))
+    clutter = busy_background(source.shape)
+    on_clutter = (source * alpha + clutter * (1 - alpha)).astype(np.uint8)
+    save(crop(on_clutter, cx, ey, w, h, 0.42), "busy_background.jpg", (600, 770))
+    blurred = cv2.GaussianBlur(good, (0, 0), 0.06 * geo["eye_distance"])
+    save(blurred, "blurred.jpg", (600, 770))
+    save((good.astype(np.float32) * 0.22).astype(np.uint8), "too_dark.jpg", (600, 770))
+    save(crop(on_white, cx, ey, w * 2.2, h * 2.2, 0.42), "face_too_small.jpg", (600, 770))
+    centre = (good.shape[1] / 2, good.shape[0] * 0.42)
+    turn = cv2.getRotationMatrix2D(centre, 15, 1.0)
+    tilted = cv2.warpAffine(good, turn, good.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+    save(tilted, "head_tilted.jpg", (600, 770))
+    # China social-security card: 358 x 441 px, JPEG about q70, hair top 7-21 px from the top.
+    card_h = (head) / 0.78
+    card = crop(on_white, cx, ey, card_h * 358 / 441, card_h, 0.44)
+    save(card, "cn_social_security_card.jpg", (358, 441), quality=70)
+
+
+if __name__ == "__main__":
+    main()
