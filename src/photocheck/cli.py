@@ -1,7 +1,8 @@
 """The ``photocheck`` command line.
 
 Exit status: 0 when every photo passes, 1 when any photo fails, 2 for a usage or input error
-(with a one-line reason on standard error).
+(with a one-line reason on standard error). ``photocheck report`` exits 0 once the report is
+written, whatever the photos' verdicts (they are in the report), and 2 when it cannot be.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import PhotocheckError
+
+if TYPE_CHECKING:
+    from .image import LoadedImage
+    from .profile import Profile
+    from .verdict import Verdict
 
 __all__ = ["main"]
 
@@ -34,6 +40,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("photos", nargs="+", metavar="PHOTO", help="image files to check")
     check.add_argument("--profile", "-p", default="icao", help="profile name or TOML file (default icao)")
     check.add_argument("--json", action="store_true", help="print one JSON verdict per line")
+    check.add_argument(
+        "--annotate", metavar="OUT_DIR", help="write one annotated PNG per photo into OUT_DIR"
+    )
+    report = sub.add_parser(
+        "report", help="write a self-contained HTML report over photos (files or folders)"
+    )
+    report.add_argument("sources", nargs="+", metavar="SOURCE", help="image files or folders")
+    report.add_argument("--output", "-o", required=True, help="the HTML file to write")
+    report.add_argument(
+        "--profile", "-p", default="icao", help="profile name or TOML file (default icao)"
+    )
+    report.add_argument("--title", default="photocheck report", help="the page title")
     sub.add_parser("profiles", help="list the shipped profiles")
     sub.add_parser("checks", help="list the registered checks")
     return parser
@@ -67,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for check_id, spec in registered().items():
                 sys.stdout.write(f"{check_id:<24} {spec.summary}\n")
             return 0
-        return _check(args.photos, args.profile, args.json)
+        if args.command == "report":
+            return _report(args.sources, args.output, args.profile, args.title)
+        return _check(args.photos, args.profile, args.json, args.annotate)
     except PhotocheckError as exc:
         sys.stderr.write(f"photocheck: error: {safe_text(str(exc))}\n")
         return 2
@@ -75,15 +95,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _check(photos: list[str], profile_name: str, as_json: bool) -> int:
+def _check(
+    photos: list[str], profile_name: str, as_json: bool, annotate_dir: str | None = None
+) -> int:
     from .api import validate
+    from .image import load_image
     from .profile import load_profile
 
     profile = load_profile(profile_name)
+    names = _AnnotationNames(annotate_dir) if annotate_dir is not None else None
     status = 0
     for photo in photos:
         try:
-            verdict = validate(photo, profile)
+            image = load_image(photo)
+            verdict = validate(image, profile)
+            if names is not None:
+                names.write(photo, image, verdict, profile)
         except PhotocheckError as exc:
             sys.stderr.write(f"photocheck: error: {safe_text(str(exc))}\n")
             status = 2
@@ -96,6 +123,56 @@ def _check(photos: list[str], profile_name: str, as_json: bool) -> int:
         if not verdict.ok and status == 0:
             status = 1
     return status
+
+
+class _AnnotationNames:
+    """Writes annotated PNGs into a folder, one per photo, with unique names."""
+
+    def __init__(self, folder: str) -> None:
+        from pathlib import Path
+
+        self.folder = Path(folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PhotocheckError(f"cannot create the folder {folder!r}: {exc.strerror}") from None
+        self.used: set[str] = set()
+
+    def write(self, photo: str, image: LoadedImage, verdict: Verdict, profile: Profile) -> None:
+        from pathlib import Path
+
+        import cv2
+
+        from .annotate import annotate
+
+        stem = Path(photo).stem or "photo"
+        name, n = f"{stem}.png", 1
+        while name in self.used:
+            n += 1
+            name = f"{stem}-{n}.png"
+        self.used.add(name)
+        drawn = annotate(image, verdict, profile=profile)
+        target = self.folder / name
+        if not cv2.imwrite(str(target), drawn[:, :, ::-1]):
+            raise PhotocheckError(f"could not write {str(target)!r}")
+
+
+def _report(sources: list[str], output: str, profile_name: str, title: str) -> int:
+    from .report import expand_sources, write_report
+
+    photos = expand_sources(sources)
+    if not photos:
+        sys.stderr.write("photocheck: error: no photos found in the sources given\n")
+        return 2
+    try:
+        counts = write_report(photos, output, profile=profile_name, title=title)
+    except OSError as exc:
+        raise PhotocheckError(f"cannot write {output!r}: {exc.strerror}") from None
+    sys.stdout.write(
+        f"wrote {safe_text(output)}: {counts['photos']} photos, {counts['pass']} passed, "
+        f"{counts['fail']} failed, {counts['error']} errored ({counts['bytes'] / 1e6:.1f} MB)\n"
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Iterator, Mapping
@@ -197,17 +196,15 @@ class Verdict:
         return json.dumps(self.to_dict(), **kwargs)
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(r.check)}</td><td>{html.escape(r.status)}</td>"
-            f"<td>{html.escape(r.message)}</td></tr>"
-            for r in self.results
-        )
-        head = "accepted" if self.ok else "rejected"
-        return (
-            f"<p><b>{html.escape(self.source)}</b>: {head} by profile "
-            f"{html.escape(self.profile)}</p><table><tr><th>check</th><th>status</th>"
-            f"<th>message</th></tr>{rows}</table>"
-        )
+        """Return a compact HTML table (what notebooks show).
+
+        A verdict holds no pixels (``judge`` never touches them), so this view has no
+        image; :func:`photocheck.report.verdict_html` adds the annotated thumbnail when
+        given the photo.
+        """
+        from .report import verdict_html
+
+        return verdict_html(self)
 
 
 def _jsonable(value: Any) -> Any:

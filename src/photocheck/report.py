@@ -1,0 +1,518 @@
+"""A self-contained HTML report over many photos, and the HTML view of one verdict.
+
+The report is one HTML file: a summary (passed / failed / errored, the most common failure
+codes), then one card per photo with its annotated thumbnail (embedded as a base64 JPEG,
+lazily decoded), the verdict and every check's value against its limits. A small inline
+script filters the cards by status and by failure code. The page fetches nothing (its
+Content-Security-Policy forbids it), every string that comes from the input is HTML-escaped,
+and all page work is linear in the number of cards, so a few thousand photos stay usable.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import PhotocheckError
+from .image import PhotoInput
+from .profile import Profile
+from .verdict import CheckResult, Verdict
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "ReportItem",
+    "check_photos",
+    "expand_sources",
+    "render_report",
+    "verdict_html",
+    "write_report",
+]
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
+_STATUS_LABEL = {"pass": "passed", "fail": "failed", "error": "errored"}
+_TOP_CODES = 12
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One photo in a report.
+
+    Attributes
+    ----------
+    source : str
+        Where the photo came from (shown as the card's title).
+    verdict : Verdict or None
+        The verdict, or None when the photo could not be checked.
+    thumbnail : bytes or None
+        The annotated thumbnail, JPEG-encoded, or None.
+    error : str or None
+        Why the photo could not be checked (None when it was).
+
+    """
+
+    source: str
+    verdict: Verdict | None = None
+    thumbnail: bytes | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        """``"pass"``, ``"fail"`` or ``"error"``."""
+        if self.verdict is None:
+            return "error"
+        return "pass" if self.verdict.ok else "fail"
+
+
+def expand_sources(sources: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into a list of photo files.
+
+    Folders are searched recursively for files with an image suffix (hidden files skipped),
+    in sorted order; files named explicitly are kept whatever their suffix.
+
+    Raises
+    ------
+    InvalidImageError
+        When a source does not exist.
+
+    """
+    from .errors import InvalidImageError
+
+    paths: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            found = (
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in IMAGE_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            paths.extend(sorted(found))
+        elif path.exists():
+            paths.append(path)
+        else:
+            raise InvalidImageError(f"no such file or folder: {str(path)!r}")
+    return paths
+
+
+def thumbnail_jpeg(rgb: NDArray[np.uint8], *, quality: int = 80) -> bytes:
+    """Encode an RGB image as JPEG bytes."""
+    import cv2
+
+    ok, data = cv2.imencode(".jpg", rgb[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
+        raise PhotocheckError("could not encode the thumbnail")
+    return bytes(data.tobytes())
+
+
+def check_photos(
+    photos: Iterable[PhotoInput],
+    profile: str | Path | Profile = "icao",
+    *,
+    thumb_width: int = 320,
+) -> Iterator[ReportItem]:
+    """Validate photos one by one and annotate each, for :func:`render_report`.
+
+    Parameters
+    ----------
+    photos : iterable
+        Paths (or anything :func:`photocheck.load_image` accepts).
+    profile : str, Path or Profile, optional
+        The profile to judge with (default ``"icao"``).
+    thumb_width : int, optional
+        Width of the annotated thumbnails in pixels (default 320).
+
+    Yields
+    ------
+    ReportItem
+        One per photo; a photo that cannot be read gives an item with ``error`` set.
+
+    """
+    from .annotate import annotate
+    from .api import validate
+    from .image import load_image
+    from .profile import load_profile
+
+    prof = load_profile(profile)
+    for photo in photos:
+        name = str(photo) if isinstance(photo, str | Path) else None
+        try:
+            image = load_image(photo)
+            verdict = validate(image, prof)
+        except PhotocheckError as exc:
+            yield ReportItem(name or "<photo>", error=str(exc))
+            continue
+        drawn = annotate(
+            image, verdict, profile=prof, width=min(thumb_width, image.width), legend=False
+        )
+        yield ReportItem(name or verdict.source, verdict, thumbnail_jpeg(drawn))
+
+
+def write_report(
+    sources: Sequence[str | Path],
+    output: str | Path,
+    *,
+    profile: str | Path | Profile = "icao",
+    title: str = "photocheck report",
+    thumb_width: int = 320,
+) -> dict[str, int]:
+    """Check every photo in ``sources`` (files or folders) and write the HTML report.
+
+    Parameters
+    ----------
+    sources : sequence of str or Path
+        Photo files and folders (searched recursively, see :func:`expand_sources`).
+    output : str or Path
+        The HTML file to write.
+    profile : str, Path or Profile, optional
+        The profile to judge with (default ``"icao"``).
+    title : str, optional
+        The page title.
+    thumb_width : int, optional
+        Width of the thumbnails in pixels (default 320).
+
+    Returns
+    -------
+    dict
+        Counts: ``photos``, ``pass``, ``fail``, ``error``, and ``bytes`` written.
+
+    """
+    from .profile import load_profile
+
+    prof = load_profile(profile)
+    items = list(check_photos(expand_sources(sources), prof, thumb_width=thumb_width))
+    page = render_report(items, title=title, profile=prof.name)
+    data = page.encode("utf-8")
+    Path(output).write_bytes(data)
+    counts = Counter(item.status for item in items)
+    return {
+        "photos": len(items),
+        "pass": counts["pass"],
+        "fail": counts["fail"],
+        "error": counts["error"],
+        "bytes": len(data),
+    }
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def format_value(value: Any) -> str:
+    """Format a measured value or limit for display (not escaped)."""
+    if value is None:
+        return "\u2013"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "\u2013" if not math.isfinite(value) else f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(v).replace("_", " ") for v in value)
+    return str(value)
+
+
+def format_limits(limits: Mapping[str, Any]) -> str:
+    """Format a result's limits: ``"0.6 - 0.9"``, ``">= 90"``, ``"one of white, blue"``..."""
+    if not limits:
+        return ""
+    if set(limits) <= {"min", "max"}:
+        low, high = limits.get("min"), limits.get("max")
+        if low is not None and high is not None:
+            return f"{format_value(low)} \u2013 {format_value(high)}"
+        if low is not None:
+            return f"\u2265 {format_value(low)}"
+        return f"\u2264 {format_value(high)}" if high is not None else ""
+    if set(limits) == {"allowed"}:
+        return f"one of {format_value(limits['allowed'])}"
+    return "; ".join(f"{name.replace('_', ' ')} {format_value(v)}" for name, v in limits.items())
+
+
+def _results_table(results: Sequence[CheckResult]) -> str:
+    rows = []
+    for r in results:
+        rows.append(
+            f'<tr class="s-{_e(r.status)}"><td>{_e(r.check)}</td>'
+            f'<td class="st">{_e(r.status.replace("_", " "))}</td>'
+            f"<td>{_e(format_value(r.value))}</td><td>{_e(format_limits(r.limits))}</td>"
+            f"<td>{_e(r.message)}<br><code>{_e(r.code)}</code></td></tr>"
+        )
+    return (
+        '<table class="results"><thead><tr><th>check</th><th>status</th><th>value</th>'
+        f"<th>limits</th><th>message</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _img(jpeg: bytes, alt: str) -> str:
+    data = base64.b64encode(jpeg).decode("ascii")
+    return (
+        f'<img loading="lazy" decoding="async" alt="{_e(alt)}" src="data:image/jpeg;base64,{data}">'
+    )
+
+
+def _issue_codes(verdict: Verdict) -> list[str]:
+    """Codes of the results that are not a plain pass (fail, warn, not_assessed), unique."""
+    return list(dict.fromkeys(r.code for r in verdict.results if r.status != "pass"))
+
+
+def _card(item: ReportItem) -> str:
+    status = item.status
+    if item.verdict is None:
+        body = f'<p class="verdict">Could not check this photo: {_e(item.error)}</p>'
+        return (
+            f'<article class="card" data-status="error" data-codes="">'
+            f'<h2>{_e(item.source)}</h2><div class="body">{body}</div></article>'
+        )
+    verdict = item.verdict
+    codes = _issue_codes(verdict)
+    if verdict.ok:
+        head = "Accepted"
+    else:
+        head = f"Rejected: {len(verdict.failures)} of {len(verdict.results)} checks did not pass"
+    problems = "".join(f"<li>{_e(r.message)}</li>" for r in verdict.failures)
+    thumb = _img(item.thumbnail, f"annotated {item.source}") if item.thumbnail else ""
+    data_codes = _e(" ".join(codes))
+    profile = f'<span class="profile">(profile {_e(verdict.profile)})</span>'
+    return (
+        f'<article class="card st-{status}" data-status="{status}" data-codes="{data_codes}">'
+        f"<h2>{_e(item.source)}</h2>"
+        f'<div class="body"><div class="thumb">{thumb}</div><div class="text">'
+        f'<p class="verdict">{_e(head)} {profile}</p>'
+        f'<ul class="problems">{problems}</ul>'
+        f"<details><summary>All {len(verdict.results)} checks</summary>"
+        f"{_results_table(verdict.results)}</details></div></div></article>"
+    )
+
+
+_CSS = """
+:root{--pass:#009E73;--fail:#D55E00;--error:#CC79A7;--warn:#E69F00;--ink:#222;--muted:#666}
+*{box-sizing:border-box}
+body{font:14px/1.4 system-ui,sans-serif;color:var(--ink);margin:0;background:#f4f4f4}
+header{background:#fff;padding:12px 20px 0}
+h1{font-size:20px;margin:0 0 6px}
+h2{font-size:15px;margin:0 0 6px;word-break:break-all}
+.counts span{margin-right:14px;font-weight:600}
+.counts .pass{color:var(--pass)}.counts .fail{color:var(--fail)}
+.counts .error{color:var(--error)}
+#summary table{border-collapse:collapse;margin:6px 0}
+#summary td,#summary th{padding:1px 8px;text-align:left}
+#summary button{font:inherit;background:none;border:0;color:#0072B2;cursor:pointer;padding:0;
+  text-decoration:underline}
+#filters{background:#fff;padding:8px 20px;border-bottom:1px solid #ddd;position:sticky;top:0;
+  z-index:1}
+#filters label{margin-right:12px}
+main{padding:12px 20px;display:grid;gap:12px}
+[hidden]{display:none!important}
+.card{background:#fff;border:1px solid #ddd;border-left:6px solid var(--muted);
+  border-radius:4px;padding:10px 12px;content-visibility:auto;contain-intrinsic-size:auto 300px}
+.card.st-pass{border-left-color:var(--pass)}.card.st-fail{border-left-color:var(--fail)}
+.card[data-status=error]{border-left-color:var(--error)}
+.body{display:flex;gap:14px;align-items:flex-start}
+.thumb{flex:0 0 auto;max-width:40%}
+.thumb img{max-width:320px;width:100%;height:auto;display:block}
+.text{flex:1 1 auto;min-width:0}
+.verdict{font-weight:600;margin:0 0 4px}.profile{font-weight:400;color:var(--muted)}
+.problems{margin:0 0 6px;padding-left:18px}
+table.results{border-collapse:collapse;width:100%;font-size:12px}
+table.results td,table.results th{border-top:1px solid #eee;padding:2px 6px;text-align:left;
+  vertical-align:top}
+table.results code{color:var(--muted)}
+.s-fail .st{color:var(--fail);font-weight:600}.s-pass .st{color:var(--pass)}
+.s-warn .st{color:var(--warn);font-weight:600}
+.s-not_assessed .st{color:var(--error);font-weight:600}
+"""
+
+_SCRIPT = """
+(function () {
+  "use strict";
+  var cards = Array.prototype.slice.call(document.querySelectorAll("article.card"));
+  var codes = cards.map(function (c) {
+    return (c.getAttribute("data-codes") || "").split(" ").filter(Boolean);
+  });
+  var statuses = cards.map(function (c) { return c.getAttribute("data-status"); });
+  var statusSel = document.getElementById("status-filter");
+  var codeSel = document.getElementById("code-filter");
+  var shown = document.getElementById("shown");
+  function apply() {
+    var s = statusSel.value, k = codeSel.value, n = 0;
+    for (var i = 0; i < cards.length; i++) {
+      var keep = (!s || statuses[i] === s) && (!k || codes[i].indexOf(k) >= 0);
+      cards[i].hidden = !keep;
+      if (keep) { n++; }
+    }
+    shown.textContent = n + " of " + cards.length + " shown";
+  }
+  statusSel.addEventListener("change", apply);
+  codeSel.addEventListener("change", apply);
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-code]"), function (b) {
+    b.addEventListener("click", function () {
+      codeSel.value = b.getAttribute("data-code");
+      apply();
+    });
+  });
+  apply();
+})();
+"""
+
+
+def render_report(
+    items: Iterable[ReportItem], *, title: str = "photocheck report", profile: str | None = None
+) -> str:
+    """Render report items as one self-contained HTML page.
+
+    Parameters
+    ----------
+    items : iterable of ReportItem
+        One per photo, e.g. from :func:`check_photos`.
+    title : str, optional
+        The page title.
+    profile : str, optional
+        The profile name shown in the header.
+
+    Returns
+    -------
+    str
+        The HTML page. It loads nothing from the network.
+
+    """
+    items = list(items)
+    statuses = Counter(item.status for item in items)
+    code_counts: Counter[str] = Counter()
+    for item in items:
+        if item.verdict is not None:
+            code_counts.update(_issue_codes(item.verdict))
+    counts = "".join(
+        f'<span class="{s}">{statuses[s]} {_STATUS_LABEL[s]}</span>'
+        for s in ("pass", "fail", "error")
+    )
+    top = code_counts.most_common(_TOP_CODES)
+    top_rows = "".join(
+        f'<tr><td><button type="button" data-code="{_e(code)}">{_e(code)}</button></td>'
+        f"<td>{n}</td></tr>"
+        for code, n in top
+    )
+    top_table = (
+        f"<table><thead><tr><th>most common problems</th><th>photos</th></tr></thead>"
+        f"<tbody>{top_rows}</tbody></table>"
+        if top
+        else "<p>No problems found.</p>"
+    )
+    status_options = "".join(
+        f'<option value="{s}">{_STATUS_LABEL[s]} ({statuses[s]})</option>'
+        for s in ("pass", "fail", "error")
+    )
+    code_options = "".join(
+        f'<option value="{_e(code)}">{_e(code)} ({n})</option>'
+        for code, n in code_counts.most_common()
+    )
+    meta = f"{len(items)} photos"
+    if profile is not None:
+        meta += f", profile {_e(profile)}"
+    meta += f", generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    csp = (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+    )
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><header>",
+        f'<h1>{_e(title)}</h1><p class="meta">{meta}</p>',
+        f'<section id="summary"><p class="counts">{counts}</p>{top_table}</section></header>',
+        '<form id="filters" onsubmit="return false">',
+        f'<label>Status <select id="status-filter"><option value="">all ({len(items)})</option>'
+        f"{status_options}</select></label>",
+        f'<label>Problem <select id="code-filter"><option value="">any</option>{code_options}'
+        "</select></label>",
+        f'<output id="shown">{len(items)} of {len(items)} shown</output></form>',
+        '<main id="cards">',
+    ]
+    parts.extend(_card(item) for item in items)
+    parts.append(f"</main><script>{_SCRIPT}</script></body></html>\n")
+    return "".join(parts)
+
+
+def verdict_html(
+    verdict: Verdict,
+    photo: PhotoInput | None = None,
+    *,
+    profile: str | Path | Profile | None = None,
+    thumb_width: int = 240,
+) -> str:
+    """Return a compact HTML view of a verdict, with the annotated thumbnail if given the photo.
+
+    A :class:`~photocheck.Verdict` holds no pixels, so its own ``_repr_html_`` (what a
+    notebook shows) is this table without a thumbnail. To see the annotated photo too,
+    display ``IPython.display.HTML(verdict_html(verdict, photo))``.
+
+    Parameters
+    ----------
+    verdict : Verdict
+        The verdict.
+    photo : optional
+        The photo it was computed on (anything :func:`photocheck.load_image` accepts).
+    profile : str, Path or Profile, optional
+        For the framing bands (see :func:`photocheck.annotate.annotate`).
+    thumb_width : int, optional
+        Width of the thumbnail in pixels (default 240).
+
+    Returns
+    -------
+    str
+        An HTML fragment; every string from the verdict is escaped.
+
+    """
+    head = (
+        "accepted"
+        if verdict.ok
+        else f"rejected ({len(verdict.failures)} of {len(verdict.results)})"
+    )
+    colour = "#009E73" if verdict.ok else "#D55E00"
+    rows = "".join(
+        f'<tr><td style="text-align:left">{_e(r.check)}</td>'
+        f'<td style="text-align:left;color:{_STATUS_COLOUR[r.status]}">{_e(r.status)}</td>'
+        f'<td style="text-align:left">{_e(format_value(r.value))}</td>'
+        f'<td style="text-align:left">{_e(format_limits(r.limits))}</td>'
+        f'<td style="text-align:left">{_e(r.message)}</td></tr>'
+        for r in verdict.results
+    )
+    table = (
+        '<table style="font-size:12px"><thead><tr><th style="text-align:left">check</th>'
+        '<th style="text-align:left">status</th><th style="text-align:left">value</th>'
+        '<th style="text-align:left">limits</th><th style="text-align:left">message</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
+    title = (
+        f'<p><b>{_e(verdict.source)}</b>: <b style="color:{colour}">{head}</b> by profile '
+        f"{_e(verdict.profile)}</p>"
+    )
+    if photo is None:
+        return f"<div>{title}{table}</div>"
+    from .annotate import annotate
+
+    drawn = annotate(photo, verdict, profile=profile, width=thumb_width, legend=False)
+    img = _img(thumbnail_jpeg(drawn), f"annotated {verdict.source}")
+    return (
+        f'<div>{title}<div style="display:flex;gap:12px;align-items:flex-start">'
+        f"<div>{img}</div><div>{table}</div></div></div>"
+    )
+
+
+_STATUS_COLOUR = {
+    "pass": "#009E73",
+    "fail": "#D55E00",
+    "warn": "#E69F00",
+    "not_assessed": "#CC79A7",
+}
