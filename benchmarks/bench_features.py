@@ -1,0 +1,106 @@
+"""Cost of the facial-feature and accessory checks in ``validate()`` on a 600 x 800 portrait.
+
+Budget (issue 3): the family adds at most 3 ms to ``validate()``. Both runs use the public
+API on the same seeded input in the same process: the baseline is the ``icao`` profile
+without the feature checks, the other the full ``icao`` profile. Each repetition is a fresh
+``validate()`` (decode, detection, landmarks, every check), so the difference is the cost of
+the family. Absolute times vary between machines; the ratio and the difference are what to
+compare.
+
+Usage::
+
+    uv run python benchmarks/bench_features.py [--quick] [--repeat N]
+
+Prints one JSON object.
+
+Input: the scikit-image astronaut (public domain), cropped around the face and resized to
+600 x 800, with the feature checks' regions well inside the frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import photocheck
+from photocheck.profile import Profile, load_profile
+
+FEATURE_CHECKS = (
+    "eyes.open",
+    "eyes.visible",
+    "mouth.closed",
+    "accessory.glasses",
+    "accessory.sunglasses",
+    "accessory.headwear",
+)
+BUDGET_MS = 3.0
+
+
+def portrait_600x800():  # type: ignore[no-untyped-def]
+    """The astronaut's head and shoulders at 600 x 800 (deterministic)."""
+    import cv2
+    import skimage.data
+
+    crop = skimage.data.astronaut()[0:300, 110:335]
+    return cv2.resize(crop, (600, 800), interpolation=cv2.INTER_CUBIC)
+
+
+def _time(photo: object, profile: Profile, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        photocheck.validate(photo, profile)  # type: ignore[arg-type]
+        times.append((time.perf_counter() - start) * 1000.0)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few repetitions (CI smoke run)")
+    parser.add_argument("--repeat", type=int, default=None, help="repetitions per variant")
+    args = parser.parse_args()
+    repeat = args.repeat or (5 if args.quick else 40)
+
+    photo = portrait_600x800()
+    full = load_profile("icao")
+    baseline = full
+    for check in FEATURE_CHECKS:
+        if check in baseline.rules:
+            baseline = baseline.without_rule(check)
+    # Warm up: models, imports and the first-call costs are not part of the per-photo cost.
+    photocheck.validate(photo, full)
+    verdict = photocheck.validate(photo, full)
+    assessed = [
+        r.check for r in verdict.results if r.check in FEATURE_CHECKS and r.status != "not_assessed"
+    ]
+
+    base_ms, full_ms = [], []
+    for _ in range(3):  # interleave to spread machine noise over both variants
+        base_ms += _time(photo, baseline, repeat)
+        full_ms += _time(photo, full, repeat)
+    base, with_features = statistics.median(base_ms), statistics.median(full_ms)
+    added = with_features - base
+    print(
+        json.dumps(
+            {
+                "benchmark": "features",
+                "input": "astronaut 600x800",
+                "repeat": 3 * repeat,
+                "checks": list(FEATURE_CHECKS),
+                "checks_assessed": assessed,
+                "baseline_median_ms": round(base, 3),
+                "with_features_median_ms": round(with_features, 3),
+                "added_ms": round(added, 3),
+                "ratio": round(with_features / base, 4),
+                "budget_ms": BUDGET_MS,
+                "within_budget": added <= BUDGET_MS,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""Facial features and accessories: eyes, mouth, glasses, sunglasses, headwear.
+
+The checks are ``eyes.open``, ``eyes.visible``, ``mouth.closed``, ``accessory.glasses``,
+``accessory.sunglasses`` and ``accessory.headwear``.
+
+All read the aligned face (:attr:`photocheck.analysis.Analysis.canonical_face`) and its
+landmarks; ``accessory.headwear`` also reads a taller head crop at half that scale, made here
+from the photo. The scores are in :mod:`photocheck.scores.features`; the limits in profiles.
+See ``docs/features.md`` for the method and its measured accuracy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..analysis import CANON, Analysis
+from ..registry import NotAssessed, Outcome, Range, register_check
+from ..scores.features import (
+    bridge_edge,
+    eye_openness,
+    eye_visibility,
+    headwear_scores,
+    lens_darkness,
+    mouth_opening,
+    teeth_share,
+)
+from ..verdict import Scalar
+
+# The head crop: aligned like the canonical face at half its scale, tall enough for the crown.
+HEAD = {"ied": 32.0, "width": 160, "height": 224, "eye_y": 96.0}
+_EYES = list(range(17, 48))  # brows, nose bridge and eyes
+_MOUTH = list(range(48, 68))
+
+
+def _inside(canon: Mapping[str, Any], points: list[int], margin: float, what: str) -> None:
+    """Raise NotAssessed unless the landmarks' box (plus margin) lies inside the photo."""
+    lm = canon["landmarks"][points]
+    valid = canon["valid"]
+    h, w = valid.shape
+    x0, y0 = np.floor(lm.min(axis=0) - margin).astype(int)
+    x1, y1 = np.ceil(lm.max(axis=0) + margin).astype(int)
+    if x0 < 0 or y0 < 0 or x1 >= w or y1 >= h or not valid[y0 : y1 + 1, x0 : x1 + 1].all():
+        raise NotAssessed(f"the {what} is not fully inside the photo")
+
+
+@register_check(
+    "eyes.open",
+    summary="Both eyes open (eye aspect ratio of the less open eye)",
+    passed="Your eyes are open.",
+    limits=[
+        Range(
+            "openness", "min_openness", None,
+            too_low=Outcome("eyes.open.closed", "Keep both eyes open and look at the camera: an eye looks closed or half closed."),  # noqa: E501
+        ),
+    ],
+)  # fmt: skip
+def eyes_open(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Eye aspect ratio of each eye from the landmarks; ``openness`` is the smaller one."""
+    canon = analysis.canonical_face
+    _inside(canon, list(range(36, 48)), 4.0, "eye region")
+    values = eye_openness(canon["landmarks"])
+    return {"openness": values["min"], "right": values["right"], "left": values["left"]}
+
+
+@register_check(
+    "eyes.visible",
+    summary="Eyes clearly visible: contrast inside each eye and glare around it",
+    passed="Your eyes are clearly visible.",
+    limits=[
+        Range(
+            "contrast", "min_contrast", None,
+            too_low=Outcome("eyes.visible.hidden", "Make sure both eyes are clearly visible: nothing (hair, frames, tinted lenses, a hand) may cover them."),  # noqa: E501
+        ),
+        Range(
+            "glare", None, "max_glare",
+            too_high=Outcome("eyes.visible.glare", "There is glare over your eyes: tilt your glasses slightly or move the light."),  # noqa: E501
+        ),
+    ],
+)  # fmt: skip
+def eyes_visible(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Contrast within the eyes and clipped-white share around them on the aligned face."""
+    canon = analysis.canonical_face
+    _inside(canon, list(range(29, 48)), 8.0, "eye region")
+    return dict(eye_visibility(canon["grey"], canon["landmarks"]))
+
+
+@register_check(
+    "mouth.closed",
+    summary="Mouth closed: gap between the inner lips over the mouth width, and teeth showing",
+    passed="Your mouth is closed.",
+    limits=[
+        Range(
+            "opening", None, "max_opening",
+            too_high=Outcome("mouth.closed.open", "Close your mouth and keep a neutral expression."),  # noqa: E501
+        ),
+        Range(
+            "teeth", None, "max_teeth",
+            too_high=Outcome("mouth.closed.teeth", "Close your lips: your teeth must not show (no smile with open lips)."),  # noqa: E501
+        ),
+    ],
+)  # fmt: skip
+def mouth_closed(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Inner-lip gap over mouth width (landmarks) and the share of teeth-like mouth pixels."""
+    canon = analysis.canonical_face
+    _inside(canon, _MOUTH, 3.0, "mouth")
+    return {
+        "opening": mouth_opening(canon["landmarks"]),
+        "teeth": teeth_share(canon["rgb"], canon["landmarks"]),
+    }
+
+
+@register_check(
+    "accessory.glasses",
+    summary="Eyeglasses: strength of the horizontal edge of a frame bridge across the nose",
+    passed="No glasses were detected.",
+    limits=[
+        Range(
+            "bridge_edge", None, "max_bridge_edge",
+            too_high=Outcome("accessory.glasses.present", "Glasses were detected: take them off for this photo."),  # noqa: E501
+        ),
+    ],
+)  # fmt: skip
+def glasses(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Largest row-mean vertical gradient across the nose bridge, relative to its brightness."""
+    canon = analysis.canonical_face
+    _inside(canon, _EYES, 4.0, "eye and nose-bridge region")
+    return {"bridge_edge": bridge_edge(canon["grey"], canon["landmarks"])}
+
+
+@register_check(
+    "accessory.sunglasses",
+    summary="Tinted or dark lenses: darkness of the lids around both eyes against the cheeks",
+    passed="No sunglasses or tinted lenses were detected.",
+    limits=[
+        Range(
+            "lens_darkness", None, "max_lens_darkness",
+            too_high=Outcome("accessory.sunglasses.present", "Take off your sunglasses or tinted glasses: your eyes must be clearly visible."),  # noqa: E501
+        ),
+    ],
+)  # fmt: skip
+def sunglasses(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Darkness of the bands above and below each eye relative to the lower cheeks."""
+    canon = analysis.canonical_face
+    _inside(canon, [*range(29, 48), 51], 14.0, "eye and cheek region")
+    return {"lens_darkness": lens_darkness(canon["grey"], canon["landmarks"])}
+
+
+@register_check(
+    "accessory.headwear",
+    summary="Head covering: a smooth, colourful band above the forehead; covered share of the face",
+    passed="No head covering was detected.",
+    limits=[
+        Range(
+            "score", None, "max_score",
+            too_high=Outcome("accessory.headwear.present", "Take off your hat or head covering (head coverings worn for religious reasons are accepted where the profile allows them)."),  # noqa: E501
+        ),
+        Range(
+            "covered_face", None, "max_covered_face",
+            too_high=Outcome("accessory.headwear.covers_face", "Your face must be visible from the chin to the forehead: push back the head covering or hair."),  # noqa: E501
+        ),
+    ],
+)  # fmt: skip
+def headwear(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Colour and texture of the band above the forehead on a head crop, and face coverage."""
+    rgb, valid, landmarks = head_crop(analysis)
+    try:
+        return dict(headwear_scores(rgb, valid, landmarks))
+    except ValueError as exc:
+        raise NotAssessed(str(exc)) from None
+
+
+def head_crop(
+    analysis: Analysis,
+) -> tuple[NDArray[np.uint8], NDArray[np.bool_], NDArray[np.float64]]:
+    """Return the head aligned like the canonical face at half its scale, up to the crown.
+
+    Returns
+    -------
+    rgb : ndarray of uint8, shape (224, 160, 3)
+        Eyes level at (64, 96) and (96, 96): inter-eye distance 32 px, 3 inter-eye
+        distances of room above the eyes.
+    valid : ndarray of bool, shape (224, 160)
+        Pixels inside the photo.
+    landmarks : ndarray, shape (68, 2)
+        The landmarks in the head crop's coordinates.
+
+    """
+    import cv2
+
+    geo = analysis.geometry
+    canon = analysis.canonical_face
+    scale = HEAD["ied"] / max(geo["eye_distance"], 1e-6)
+    mx, my = geo["eye_midpoint"]
+    size = (int(HEAD["width"]), int(HEAD["height"]))
+    small, small_scale = analysis.small
+    src: NDArray[Any]
+    if scale / small_scale >= 0.5:
+        # The reduced copy the background checks share is fine enough: no resizing here.
+        src = small
+        mx, my, scale = mx * small_scale, my * small_scale, scale / small_scale
+    else:
+        # Cut the region the crop can see (a circle around the eyes), then reduce it.
+        reach = float(np.hypot(HEAD["width"], HEAD["height"])) / scale
+        x0, x1 = max(0, int(mx - reach)), min(analysis.width, int(mx + reach) + 1)
+        y0, y1 = max(0, int(my - reach)), min(analysis.height, int(my + reach) + 1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            raise NotAssessed("the head is outside the photo")
+        src = analysis.rgb[y0:y1, x0:x1]
+        mx, my = mx - x0, my - y0
+        pre = 2.0 * scale
+        reduced = (max(1, round(src.shape[1] * pre)), max(1, round(src.shape[0] * pre)))
+        src = cv2.resize(src, reduced, interpolation=cv2.INTER_AREA)
+        mx, my, scale = mx * pre, my * pre, scale / pre
+    matrix = cv2.getRotationMatrix2D((mx, my), geo["roll"], scale)
+    matrix[0, 2] += HEAD["width"] / 2 - mx
+    matrix[1, 2] += HEAD["eye_y"] - my
+    rgb = cv2.warpAffine(src, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    ones = np.full(src.shape[:2], 255, dtype=np.uint8)
+    valid = cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    ratio = HEAD["ied"] / CANON["ied"]
+    centre = np.array([CANON["width"] / 2, CANON["eye_y"]])
+    landmarks = (canon["landmarks"] - centre) * ratio + np.array([HEAD["width"] / 2, HEAD["eye_y"]])
+    return rgb.astype(np.uint8, copy=False), valid, landmarks

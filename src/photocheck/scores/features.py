@@ -1,0 +1,407 @@
+"""Facial-feature and accessory scores on the aligned face: eyes, mouth, glasses, headwear.
+
+Every function takes arrays from the aligned face crop (see
+:attr:`photocheck.analysis.Analysis.canonical_face`: eyes level at (64, 96) and (128, 96),
+inter-eye distance 64 px, 192 x 240 px) and its 68 iBUG landmarks in crop coordinates, and
+returns raw numbers. Thresholds live in the profiles. The regions are defined from the
+landmarks, so the functions also work on other crops whose inter-eye distance is near 64 px.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+_T = TypeVar("_T", bound=np.generic)
+
+__all__ = [
+    "bridge_edge",
+    "eye_aspect_ratio",
+    "eye_openness",
+    "eye_visibility",
+    "headwear_scores",
+    "lens_darkness",
+    "mouth_opening",
+    "teeth_share",
+]
+
+_RIGHT_EYE = slice(36, 42)  # the subject's right eye (image left)
+_LEFT_EYE = slice(42, 48)
+
+
+def _box(
+    image: NDArray[np.generic], x0: float, x1: float, y0: float, y1: float
+) -> NDArray[np.generic]:
+    """Pixels of ``image`` in the box (clipped to the image); raises ValueError when empty."""
+    h, w = image.shape[:2]
+    xa, xb = max(0, round(x0)), min(w, round(x1))
+    ya, yb = max(0, round(y0)), min(h, round(y1))
+    if xb - xa < 2 or yb - ya < 2:
+        raise ValueError("the region is empty or outside the image")
+    return image[ya:yb, xa:xb]
+
+
+def eye_aspect_ratio(eye: NDArray[np.floating]) -> float:
+    """Return the eye aspect ratio (lid gap over eye width) of six eye landmarks.
+
+    Parameters
+    ----------
+    eye : ndarray, shape (6, 2)
+        The six iBUG landmarks of one eye, in order: outer corner, two upper-lid points,
+        inner corner, two lower-lid points (points 36-41 or 42-47 of the 68).
+
+    Returns
+    -------
+    float
+        ``(|p1 - p5| + |p2 - p4|) / (2 |p0 - p3|)``: about 0.25-0.40 for an open eye, under
+        0.15 for a closed one (Soukupova and Cech, "Real-time eye blink detection using facial
+        landmarks", CVWW 2016). Higher is more open; 0 when the corners coincide.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> eye = np.array([[0, 0], [3, -2], [7, -2], [10, 0], [7, 2], [3, 2]], float)
+    >>> round(eye_aspect_ratio(eye), 2)
+    0.4
+
+    """
+    eye = np.asarray(eye, dtype=np.float64)
+    width = float(np.hypot(*(eye[0] - eye[3])))
+    if width <= 0.0:
+        return 0.0
+    gaps = np.hypot(*(eye[1] - eye[5])) + np.hypot(*(eye[2] - eye[4]))
+    return float(gaps / (2.0 * width))
+
+
+def eye_openness(landmarks: NDArray[np.floating]) -> dict[str, float]:
+    """Return the openness of each eye and of the less open one.
+
+    Parameters
+    ----------
+    landmarks : ndarray, shape (68, 2)
+        iBUG 68-point landmarks.
+
+    Returns
+    -------
+    dict
+        ``right`` and ``left`` (the subject's), each :func:`eye_aspect_ratio` (0 upwards,
+        higher is more open), and ``min``, the smaller of the two.
+
+    """
+    landmarks = np.asarray(landmarks, dtype=np.float64)
+    right = eye_aspect_ratio(landmarks[_RIGHT_EYE])
+    left = eye_aspect_ratio(landmarks[_LEFT_EYE])
+    return {"right": right, "left": left, "min": min(right, left)}
+
+
+def mouth_opening(landmarks: NDArray[np.floating]) -> float:
+    """Return the gap between the inner lips over the mouth width.
+
+    Parameters
+    ----------
+    landmarks : ndarray, shape (68, 2)
+        iBUG 68-point landmarks (inner lip points 60-67, mouth corners 48 and 54).
+
+    Returns
+    -------
+    float
+        Mean distance of the three inner-lip pairs (61-67, 62-66, 63-65) over the distance
+        between the mouth corners: about 0-0.05 for closed lips, 0.1 and more for an open
+        mouth or a smile that parts the lips. Higher is more open.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lm = np.zeros((68, 2))
+    >>> lm[48], lm[54] = (0, 0), (50, 0)
+    >>> lm[61:64] = [(15, -5), (25, -5), (35, -5)]
+    >>> lm[65:68] = [(35, 5), (25, 5), (15, 5)]
+    >>> round(mouth_opening(lm), 2)
+    0.2
+
+    """
+    lm = np.asarray(landmarks, dtype=np.float64)
+    width = float(np.hypot(*(lm[54] - lm[48])))
+    if width <= 0.0:
+        return 0.0
+    pairs = ((61, 67), (62, 66), (63, 65))
+    gap = np.mean([np.hypot(*(lm[a] - lm[b])) for a, b in pairs])
+    return float(gap / width)
+
+
+def _polygon_mask(shape: tuple[int, ...], points: NDArray[np.floating]) -> NDArray[np.bool_]:
+    import cv2
+
+    mask = np.zeros(shape[:2], dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    return mask > 0
+
+
+def teeth_share(rgb: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
+    """Return the share of the mouth that looks like teeth: whiter and brighter than the lips.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The aligned face.
+    landmarks : ndarray, shape (68, 2)
+        iBUG 68-point landmarks in the crop's coordinates.
+
+    Returns
+    -------
+    float
+        Share (0-1) of the pixels inside the outer lip contour (points 48-59) whose HSV
+        saturation is under 0.6 times and value over 1.1 times the lower lip's median (the
+        lower lip is the band between points 54-59/48 and 64-67/60). Higher means more teeth
+        show; closed lips give under about 0.05.
+
+    """
+    import cv2
+
+    lm = np.asarray(landmarks, dtype=np.float64)
+    # Work on the mouth's box only.
+    x0, y0 = np.maximum(np.floor(lm[48:68].min(axis=0)) - 1, 0).astype(int)
+    rgb = rgb[y0:, x0:]
+    lm = lm - np.array([x0, y0], dtype=np.float64)
+    x1, y1 = np.ceil(lm[48:68].max(axis=0)).astype(int) + 2
+    rgb = rgb[:y1, :x1]
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2HSV).astype(np.float32)
+    mouth = _polygon_mask(hsv.shape, lm[48:60])
+    if mouth.sum() < 10:
+        raise ValueError("the mouth region is empty")
+    lower = _polygon_mask(hsv.shape, lm[[54, 55, 56, 57, 58, 59, 48, 60, 67, 66, 65, 64]])
+    reference = hsv[lower] if lower.sum() >= 5 else hsv[mouth]
+    sat, val = np.median(reference[:, 1]), np.median(reference[:, 2])
+    pixels = hsv[mouth]
+    teeth = (pixels[:, 1] < 0.6 * sat) & (pixels[:, 2] > 1.1 * val)
+    return float(teeth.mean())
+
+
+def bridge_edge(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
+    """Return the strength of the strongest horizontal edge across the nose bridge.
+
+    The bridge of a pair of glasses crosses the nose between the eyes as a horizontal bar;
+    bare skin there has only weak horizontal edges. The score is the largest row mean of
+    the absolute vertical Sobel gradient in a strip 13 px wide (at an inter-eye distance of
+    64 px) centred on landmark 27, from just under the eyebrows down to landmark 29, over
+    the strip's mean grey level (so that it does not depend on exposure).
+
+    Parameters
+    ----------
+    grey : ndarray of uint8, shape (H, W)
+        The aligned face in grey levels (inter-eye distance about 64 px).
+    landmarks : ndarray, shape (68, 2)
+        iBUG 68-point landmarks in the crop's coordinates.
+
+    Returns
+    -------
+    float
+        0 upwards, higher means a stronger bar. On the development photos bare faces score
+        4 (median) to 23 (maximum) and faces with glasses 36-72.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lm = np.zeros((68, 2)); lm[27], lm[29] = (96, 96), (96, 130); lm[17:27, 1] = 70
+    >>> face = np.full((240, 192), 180, np.uint8)
+    >>> bridge_edge(face, lm)
+    0.0
+    >>> face[92:96, 80:112] = 30  # a dark bar across the bridge
+    >>> bridge_edge(face, lm) > 30
+    True
+
+    """
+    import cv2
+
+    lm = np.asarray(landmarks, dtype=np.float64)
+    cx = lm[27, 0]
+    top = min(lm[21, 1], lm[22, 1]) + 4.0
+    bottom = lm[29, 1]
+    strip = _box(grey, cx - 6.0, cx + 7.0, top, bottom).astype(np.float32)
+    if strip.shape[0] < 3:
+        raise ValueError("the nose bridge region is too small")
+    gy = cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3) / 4.0
+    rows = np.abs(gy[1:-1]).mean(axis=1)
+    return float(100.0 * rows.max() / (strip.mean() + 10.0))
+
+
+def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
+    """Return how much darker the skin around both eyes is than the lower cheeks.
+
+    Tinted lenses darken the lids above and below the eye, not only the eye itself; bare
+    lids are about as light as the cheeks. For each eye, the bands 3-10 px above and 4-14 px
+    below the eye landmarks (inter-eye distance 64 px) are compared with the cheeks beside
+    the nostrils (between landmarks 33 and 51 in height). Landmarks are often still placed
+    on sunglasses, so the regions exist either way.
+
+    Parameters
+    ----------
+    grey : ndarray of uint8, shape (H, W)
+        The aligned face in grey levels.
+    landmarks : ndarray, shape (68, 2)
+        iBUG 68-point landmarks in the crop's coordinates.
+
+    Returns
+    -------
+    float
+        ``1 - median(lids) / (median(cheeks) + 5)`` for the lighter of the two eyes: near 0
+        for bare lids, about 0.6 and more behind dark lenses. Higher is darker.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lm = np.zeros((68, 2))
+    >>> lm[36:42] = [(48, 96), (56, 92), (72, 92), (80, 96), (72, 100), (56, 100)]
+    >>> lm[42:48] = lm[36:42] + (64, 0)
+    >>> lm[31], lm[33], lm[35] = (84, 130), (96, 140), (108, 130)
+    >>> lm[45], lm[51] = (144, 96), (96, 160)
+    >>> face = np.full((240, 192), 160, np.uint8)
+    >>> round(lens_darkness(face, lm), 2)
+    0.03
+    >>> face[80:115, 40:152] = 30  # dark lenses over both eyes
+    >>> round(lens_darkness(face, lm), 2)
+    0.82
+
+    """
+    lm = np.asarray(landmarks, dtype=np.float64)
+    y0, y1 = lm[33, 1], lm[51, 1]
+    cheeks = np.concatenate(
+        [
+            _box(grey, lm[36, 0], lm[31, 0] - 4.0, y0, y1).ravel(),
+            _box(grey, lm[35, 0] + 4.0, lm[45, 0], y0, y1).ravel(),
+        ]
+    )
+    reference = float(np.median(cheeks)) + 5.0
+    darkness = []
+    for eye in (lm[_RIGHT_EYE], lm[_LEFT_EYE]):
+        x0, x1 = eye[:, 0].min(), eye[:, 0].max() + 1.0
+        top, bottom = eye[:, 1].min(), eye[:, 1].max()
+        lids = np.concatenate(
+            [
+                _box(grey, x0, x1, top - 10.0, top - 3.0).ravel(),
+                _box(grey, x0, x1, bottom + 4.0, bottom + 14.0).ravel(),
+            ]
+        )
+        darkness.append(1.0 - float(np.median(lids)) / reference)
+    return min(darkness)
+
+
+def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> dict[str, float]:
+    """Return how visible the eyes are: contrast inside each eye and specular glare.
+
+    An uncovered open eye shows a dark iris against a light sclera; an eye hidden by hair,
+    a hand, a thick frame or a tinted lens is flat. Glare on glasses shows as clipped white.
+
+    Parameters
+    ----------
+    grey : ndarray of uint8, shape (H, W)
+        The aligned face in grey levels.
+    landmarks : ndarray, shape (68, 2)
+        iBUG 68-point landmarks in the crop's coordinates.
+
+    Returns
+    -------
+    dict
+        ``contrast``: for the flatter eye, the spread between the 90th and 10th percentiles
+        of grey inside the eye's landmark box, over the cheeks' median grey (0 upwards,
+        higher is more visible); ``glare``: the larger share, over both eyes, of pixels at
+        250 or above in a box around the eye (0-1, higher is worse).
+
+    """
+    lm = np.asarray(landmarks, dtype=np.float64)
+    cheeks = _box(grey, lm[36, 0], lm[45, 0], lm[29, 1], lm[33, 1])
+    reference = float(np.median(cheeks.astype(np.float32))) + 5.0
+    contrast, glare = [], []
+    for eye in (lm[_RIGHT_EYE], lm[_LEFT_EYE]):
+        x0, x1 = eye[:, 0].min(), eye[:, 0].max() + 1.0
+        top, bottom = eye[:, 1].min(), eye[:, 1].max() + 1.0
+        inner = _box(grey, x0 + 2.0, x1 - 2.0, top, bottom).astype(np.float32)
+        contrast.append(float(np.percentile(inner, 90) - np.percentile(inner, 10)) / reference)
+        around = _box(grey, x0 - 4.0, x1 + 4.0, top - 6.0, bottom + 6.0)
+        glare.append(float((around.astype(np.int32) >= 250).mean()))
+    return {"contrast": min(contrast), "glare": max(glare)}
+
+
+def headwear_scores(
+    rgb: NDArray[np.uint8],
+    valid: NDArray[np.bool_],
+    landmarks: NDArray[np.floating],
+) -> dict[str, float]:
+    """Score the band above the forehead for a head covering, and the covered share of the face.
+
+    The head crop is aligned like the face crop but at half the scale (inter-eye distance
+    32 px) and taller, so that the head up to the crown is in view. Head coverings are
+    fabric: smoother than hair and often more colourful. The band is 1.2-1.9 inter-eye
+    distances above the eyebrows (the top of the head, above most hairlines), 1.25 inter-eye
+    distances wide, centred on the nose.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The head crop (inter-eye distance about 32 px).
+    valid : ndarray of bool, shape (H, W)
+        Pixels inside the photo.
+    landmarks : ndarray, shape (68, 2)
+        iBUG 68-point landmarks in the head crop's coordinates.
+
+    Returns
+    -------
+    dict
+        ``chroma``: median CIELAB chroma of the band (0 upwards; hair is mostly 5-25);
+        ``texture``: mean absolute Laplacian of the band over its mean grey (0 upwards; hair
+        is mostly 0.1-0.4, fabric lower); ``score``: ``chroma / 30 * 0.15 / max(texture,
+        0.05)`` clipped to 0-3 (higher means a smooth, colourful covering is more likely);
+        ``covered_face``: share of the forehead strip just above the eyebrows and of the
+        face sides whose colour is far (delta E over 25) from the cheeks (0-1, higher means
+        less of the face from chin to forehead is visible).
+
+    Raises
+    ------
+    ValueError
+        When less than 30% of the band's height, or less than half of the part of the band
+        in the crop, lies inside the photo.
+
+    """
+    import cv2
+
+    lm = np.asarray(landmarks, dtype=np.float64)
+    ied = float(np.hypot(*(lm[_LEFT_EYE].mean(axis=0) - lm[_RIGHT_EYE].mean(axis=0))))
+    cx = lm[27, 0]
+    brow = lm[17:27, 1].mean()
+    y0, y1 = brow - 1.9 * ied, brow - 1.2 * ied
+    x0, x1 = cx - 0.625 * ied, cx + 0.625 * ied
+    if y1 < 2.0:
+        raise ValueError("the band above the forehead is outside the photo")
+    y0 = max(y0, 0.0)
+    band_valid = _box(valid, x0, x1, y0, y1)
+    if band_valid.mean() < 0.5 or band_valid.shape[0] < 0.3 * ied:
+        raise ValueError("the band above the forehead is outside the photo")
+    lab = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab *= np.array([100.0 / 255.0, 1.0, 1.0], dtype=np.float32)
+    lab -= np.array([0.0, 128.0, 128.0], dtype=np.float32)
+    band = _box(lab, x0, x1, y0, y1)[band_valid]
+    chroma = float(np.median(np.hypot(band[:, 1], band[:, 2])))
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    lap = np.abs(cv2.Laplacian(grey, cv2.CV_32F))
+    texture = float(
+        _box(lap, x0, x1, y0, y1)[band_valid].mean() / (_box(grey, x0, x1, y0, y1).mean() + 10.0)
+    )
+    score = float(np.clip(chroma / 30.0 * 0.15 / max(texture, 0.05), 0.0, 3.0))
+    # Face visibility: forehead just above the brows and the cheeks' outer sides vs the cheeks.
+    cheeks = np.concatenate(
+        [
+            _box(lab, lm[36, 0], lm[39, 0], lm[29, 1], lm[33, 1]).reshape(-1, 3),
+            _box(lab, lm[42, 0], lm[45, 0], lm[29, 1], lm[33, 1]).reshape(-1, 3),
+        ]
+    )
+    skin = np.median(cheeks, axis=0)
+    regions = [
+        _box(lab, lm[19, 0], lm[24, 0], brow - 0.35 * ied, brow - 0.1 * ied).reshape(-1, 3),
+        _box(lab, lm[1, 0] + 0.1 * ied, lm[36, 0], lm[1, 1], lm[3, 1]).reshape(-1, 3),
+        _box(lab, lm[45, 0], lm[15, 0] - 0.1 * ied, lm[15, 1], lm[13, 1]).reshape(-1, 3),
+    ]
+    pixels = np.concatenate(regions)
+    covered = float((np.sqrt(((pixels - skin) ** 2).sum(axis=1)) > 25.0).mean())
+    return {"chroma": chroma, "texture": texture, "score": score, "covered_face": covered}
