@@ -1,0 +1,204 @@
+"""Run the hostile-input corpus through ``photocheck.validate`` under resource caps.
+
+Usage (from the repository root)::
+
+    uv run python tests/hostile/run_corpus.py                     # JSON lines on stdout
+    uv run python tests/hostile/run_corpus.py --markdown docs/hostile-inputs.md
+
+The corpus is generated into a temporary folder (see ``hostile_corpus.py``), one warm-up
+photo loads the models, then the address space is capped (``RLIMIT_AS``: the warm process
+plus ``--memory-mb``) and every input runs with a wall-clock alarm (``--wall-cap``). Each
+input's CPU and wall time are recorded; ``ok`` says whether the outcome is one the corpus
+expects. The exit status is 0 when every input is ok and within ``--cpu-cap`` CPU seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+from hostile_corpus import Case, cases, portrait
+
+import photocheck
+from photocheck.cli import safe_text
+
+
+class WallClockExceeded(BaseException):
+    """Raised by the alarm when one input runs past the wall-clock cap."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise WallClockExceeded
+
+
+def _vm_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _fingerprint(obj: Any) -> str | None:
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == object:
+            return repr(obj.tolist())
+        return hashlib.sha256(np.ascontiguousarray(obj).view(np.uint8).tobytes()).hexdigest()
+    return None
+
+
+def _summary(verdict: photocheck.Verdict) -> str:
+    counts: dict[str, int] = {}
+    for r in verdict.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    fails = [r.code for r in verdict.results if r.status == "fail"]
+    shown = ", ".join(fails[:3]) + (", ..." if len(fails) > 3 else "")
+    parts = [f"{n} {status}" for status, n in sorted(counts.items())]
+    head = "accepted" if verdict.ok else "rejected"
+    return f"{head}: {', '.join(parts)}" + (f" ({shown})" if fails else "")
+
+
+def run_case(case: Case, photo: Any, wall_cap: float) -> dict[str, Any]:
+    """Validate one input; never raises (except KeyboardInterrupt)."""
+    before = _fingerprint(photo)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, wall_cap)
+    try:
+        verdict = photocheck.validate(photo)
+        outcome, detail = "verdict", _summary(verdict)
+        json.dumps(verdict.to_dict())  # the verdict must serialise
+    except photocheck.PhotocheckError as exc:
+        outcome, detail = type(exc).__name__, str(exc)
+    except WallClockExceeded:
+        outcome, detail = "TIMEOUT", f"still running after {wall_cap} s"
+    except MemoryError:
+        outcome, detail = "MemoryError", "ran out of the capped memory"
+    except Exception as exc:
+        outcome, detail = f"CRASH {type(exc).__name__}", str(exc)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    unchanged = None if before is None else _fingerprint(photo) == before
+    return {
+        "name": case.name,
+        "group": case.group,
+        "description": case.description,
+        "expect": sorted(case.expect),
+        "outcome": outcome,
+        "detail": detail,
+        "ok": outcome in case.expect and unchanged is not False,
+        "input_unchanged": unchanged,
+        "cpu_s": round(cpu, 3),
+        "wall_s": round(wall, 3),
+    }
+
+
+def run(
+    folder: Path, memory_mb: int, wall_cap: float, only: list[str] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Generate the corpus into ``folder`` and run it; return the rows and the run settings."""
+    chosen = [c for c in cases() if only is None or c.name in only]
+    inputs = [(case, case.make(folder)) for case in chosen]
+    photocheck.validate(portrait())  # warm up: imports and models, outside the caps
+    limit = _vm_bytes() + memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    signal.signal(signal.SIGALRM, _alarm)
+    rows = []
+    for case, photo in inputs:
+        row = run_case(case, photo, wall_cap)
+        row["detail"] = row["detail"].replace(str(folder), "<tmp>")
+        rows.append(row)
+    settings = {"address_space_limit_mb": round(limit / 2**20), "headroom_mb": memory_mb}
+    settings["wall_cap_s"] = wall_cap
+    settings["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return rows, settings
+
+
+def _cell(text: str) -> str:
+    text = safe_text(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def markdown(rows: list[dict[str, Any]], settings: dict[str, Any], cpu_cap: float) -> str:
+    """Render the table of input -> outcome."""
+    lines = [
+        "# Hostile inputs: what photocheck does with each",
+        "",
+        "<!-- Generated by tests/hostile/run_corpus.py: do not edit by hand. -->",
+        "",
+        "Every input below is generated by `tests/hostile/hostile_corpus.py` (nothing binary is",
+        "committed) and passed to `photocheck.validate(input)` with the default `icao` profile.",
+        "Regenerate this page with:",
+        "",
+        "```",
+        "uv run python tests/hostile/run_corpus.py --markdown docs/hostile-inputs.md",
+        "```",
+        "",
+        f"Run settings: address space capped at {settings['address_space_limit_mb']} MB "
+        f"(the warmed-up process plus {settings['headroom_mb']} MB), wall-clock alarm "
+        f"{settings['wall_cap_s']} s per input, CPU cap {cpu_cap} s per input; peak resident "
+        f"memory of the whole run {settings['maxrss_mb']} MB. The same run is a test "
+        "(`tests/test_hostile.py`). Times are from one run on a shared 2-core machine and vary.",
+        "",
+        "Outcome is either a `PhotocheckError` subclass (see [errors.md](errors.md)) or `verdict`:",
+        "the photo was decoded and judged, and checks that could not measure say `not_assessed`.",
+        "For arrays, *unchanged* confirms the caller's array was not modified.",
+        "",
+        "| input | group | expected | outcome | detail | CPU s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        mark = "" if row["ok"] else " **UNEXPECTED**"
+        detail = row["detail"]
+        if row["input_unchanged"] is not None:
+            detail += "; unchanged" if row["input_unchanged"] else "; MODIFIED"
+        lines.append(
+            f"| {_cell(row['description'])} (`{row['name']}`) | {row['group']} | "
+            f"{' or '.join(row['expect'])} | {row['outcome']}{mark} | {_cell(detail)} | "
+            f"{row['cpu_s']:.2f} |"
+        )
+    worst = max(rows, key=lambda r: r["cpu_s"])
+    lines += [
+        "",
+        f"{sum(r['ok'] for r in rows)} of {len(rows)} inputs gave an expected outcome; the "
+        f"slowest was `{worst['name']}` ({worst['cpu_s']:.2f} CPU s, "
+        f"{worst['wall_s']:.2f} s wall).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the corpus; print JSON lines and optionally write the Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folder", help="write the corpus here (default: a temporary folder)")
+    parser.add_argument("--memory-mb", type=int, default=1024, help="address-space headroom")
+    parser.add_argument("--wall-cap", type=float, default=10.0, help="alarm per input (s)")
+    parser.add_argument("--cpu-cap", type=float, default=2.0, help="CPU seconds per input")
+    parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--only", nargs="*", help="run only these case names")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="photocheck-hostile-") as tmp:
+        folder = Path(args.folder) if args.folder else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows, settings = run(folder, args.memory_mb, args.wall_cap, args.only)
+    for row in rows:
+        sys.stdout.write(json.dumps(row) + "\n")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(rows, settings, args.cpu_cap), encoding="utf-8")
+    bad = [r for r in rows if not r["ok"] or r["cpu_s"] > args.cpu_cap]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
