@@ -83,9 +83,15 @@ def blank() -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def portrait_measurements(portrait: np.ndarray) -> photocheck.Measurements:
-    """Every registered check measured once on the portrait (shared: measuring is pure)."""
-    return photocheck.measure(portrait)
+def measured(inputs: dict[str, np.ndarray]) -> dict[str, photocheck.Measurements]:
+    """Every registered check measured once on every synthetic input (measuring is pure)."""
+    return {name: photocheck.measure(array) for name, array in inputs.items()}
+
+
+@pytest.fixture(scope="session")
+def portrait_measurements(measured: dict[str, photocheck.Measurements]) -> photocheck.Measurements:
+    """Every registered check measured once on the portrait."""
+    return measured["portrait"]
 
 
 @pytest.fixture(scope="session")

@@ -21,12 +21,6 @@ CHECK_IDS = available_checks()
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
 
-@pytest.fixture(scope="module")
-def measured(inputs: dict[str, np.ndarray]) -> dict[str, photocheck.Measurements]:
-    """Every check measured once on every synthetic input."""
-    return {name: photocheck.measure(array) for name, array in inputs.items()}
-
-
 def _categorical_values(spec) -> set[str]:
     return {limit.value for limit in spec.limits if isinstance(limit, OneOf)}
 
