@@ -247,3 +247,97 @@ def test_real_photos_meet_the_contract(real_photo: Path):
     for measurement in measurements:
         assert_measurement_contract(measurement)
     assert photocheck.measure(real_photo).to_dict() == measurements.to_dict()
+
+
+# --------------------------------------------------------------------------------------------
+# Metamorphic properties: measured values follow simple edits of the portrait. These pin the
+# direction and size of the change, never a threshold.
+
+
+def _values(photo, *checks: str) -> dict:
+    flat = photocheck.measure(photo, checks=checks).flat()
+    for check in checks:
+        assert f"{check}:reason" not in flat, flat[f"{check}:reason"]
+    return flat
+
+
+@pytest.mark.parametrize("factor", [0.75, 1.5])
+def test_resizing_keeps_ratios_sharpness_and_pose(portrait, portrait_measurements, factor):
+    import cv2
+
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    resized = cv2.resize(portrait, None, fx=factor, fy=factor, interpolation=interpolation)
+    base = portrait_measurements.flat()
+    checks = ("sharpness", "exposure", "geometry.head_height", "geometry.face_width",
+              "geometry.eye_line", "geometry.centring", "geometry.eye_distance", "pose.roll")  # fmt: skip
+    new = _values(resized, *checks)
+    # The issue asks for a sharpness score that does not depend on the image size.
+    assert new["sharpness:sharpness"] == pytest.approx(base["sharpness:sharpness"], abs=0.05)
+    assert new["exposure:mean"] == pytest.approx(base["exposure:mean"], abs=3.0)
+    for key in ("geometry.head_height:ratio", "geometry.face_width:ratio",
+                "geometry.eye_line:ratio_from_top", "geometry.centring:ratio"):  # fmt: skip
+        assert new[key] == pytest.approx(base[key], abs=0.02), key
+    for key in ("geometry.eye_distance:px", "geometry.face_width:px", "geometry.centring:px"):
+        assert new[key] == pytest.approx(factor * base[key], rel=0.04), key
+    assert new["pose.roll:degrees"] == pytest.approx(base["pose.roll:degrees"], abs=1.0)
+
+
+def test_blurring_lowers_sharpness(portrait, portrait_measurements):
+    import cv2
+
+    scores = [portrait_measurements["sharpness"].values["sharpness"]]
+    for sigma in (1.5, 3.0):
+        blurred = cv2.GaussianBlur(portrait, (0, 0), sigma)
+        scores.append(_values(blurred, "sharpness")["sharpness:sharpness"])
+    assert scores[0] > scores[1] > scores[2]
+    assert scores[0] - scores[2] > 0.1
+
+
+def test_mirroring_flips_the_sign_of_yaw_and_roll(portrait, portrait_measurements):
+    base = portrait_measurements.flat()
+    new = _values(portrait[:, ::-1], "pose.yaw", "pose.pitch", "pose.roll", "geometry.centring")
+    assert new["pose.roll:degrees"] == pytest.approx(-base["pose.roll:degrees"], abs=1.0)
+    assert new["pose.yaw:degrees"] == pytest.approx(-base["pose.yaw:degrees"], abs=2.0)
+    assert new["pose.pitch:degrees"] == pytest.approx(base["pose.pitch:degrees"], abs=1.5)
+    assert new["geometry.centring:ratio"] == pytest.approx(
+        1 - base["geometry.centring:ratio"], abs=0.01
+    )
+
+
+@pytest.mark.parametrize("degrees", [-6.0, 6.0, 12.0])
+def test_rotating_the_photo_changes_roll_by_the_same_angle(
+    portrait, portrait_measurements, degrees
+):
+    import cv2
+
+    centre = portrait_measurements.geometry["eye_midpoint"]
+    matrix = cv2.getRotationMatrix2D(centre, degrees, 1.0)  # counter-clockwise on screen
+    h, w = portrait.shape[:2]
+    rotated = cv2.warpAffine(portrait, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    roll = _values(rotated, "pose.roll")["pose.roll:degrees"]
+    # Positive roll is clockwise in the image, so a counter-clockwise turn lowers it.
+    assert roll == pytest.approx(portrait_measurements.geometry["roll"] - degrees, abs=1.0)
+
+
+def test_exposure_follows_brightness(portrait):
+    import cv2
+
+    means, darks = [], []
+    for gamma in (1.6, 1.25, 1.0, 0.8, 0.6):  # darker -> brighter
+        lut = (255.0 * (np.arange(256) / 255.0) ** gamma).astype(np.uint8)
+        values = _values(cv2.LUT(portrait, lut), "exposure")
+        means.append(values["exposure:mean"])
+        darks.append(values["exposure:dark_fraction"])
+    assert means == sorted(means)
+    assert darks == sorted(darks, reverse=True)
+    assert means[-1] - means[0] > 40
+
+
+def test_washing_out_lowers_contrast_proportionally(portrait, portrait_measurements):
+    base = portrait_measurements["contrast"].values["range"]
+    for gain in (0.75, 0.5):
+        washed = np.clip(127.5 + gain * (portrait.astype(np.float64) - 127.5), 0, 255).astype(
+            np.uint8
+        )
+        new = _values(washed, "contrast")["contrast:range"]
+        assert new == pytest.approx(gain * base, abs=0.03)

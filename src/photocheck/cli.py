@@ -52,9 +52,31 @@ def _parser() -> argparse.ArgumentParser:
         "--profile", "-p", default="icao", help="profile name or TOML file (default icao)"
     )
     report.add_argument("--title", default="photocheck report", help="the page title")
+    batch = sub.add_parser(
+        "batch", help="check many photos in worker processes, streaming results to a file"
+    )
+    batch.add_argument("sources", nargs="+", metavar="SOURCE", help="files, folders, globs, URLs")
+    batch.add_argument(
+        "--out", "-o", required=True, help="results file (.jsonl, .csv, .parquet); re-run resumes"
+    )
+    batch.add_argument(
+        "--profile", "-p", default="icao", help="profile name or TOML file (default icao)"
+    )
+    batch.add_argument(
+        "--workers", "-j", type=_positive_int, help="worker processes (default: one per core)"
+    )
+    batch.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler instead")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.add_parser("profiles", help="list the shipped profiles")
     sub.add_parser("checks", help="list the registered checks")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _print_verdict(verdict_dict: dict[str, object], out: TextIO) -> None:
@@ -87,6 +109,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "report":
             return _report(args.sources, args.output, args.profile, args.title)
+        if args.command == "batch":
+            from .batch_io import run_batch
+
+            progress = False if args.no_progress else None
+            return run_batch(
+                args.sources, args.out, profile=args.profile, workers=args.workers,
+                progress=progress, dask=args.dask,
+            )  # fmt: skip
         return _check(args.photos, args.profile, args.json, args.annotate)
     except PhotocheckError as exc:
         sys.stderr.write(f"photocheck: error: {safe_text(str(exc))}\n")
