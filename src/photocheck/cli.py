@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.add_parser("profiles", help="list the shipped profiles")
     sub.add_parser("checks", help="list the registered checks")
+    from .cli_evaluate import add_parsers
+
+    add_parsers(sub)  # evaluate, tune
     return parser
 
 
@@ -107,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for check_id, spec in registered().items():
                 sys.stdout.write(f"{check_id:<24} {spec.summary}\n")
             return 0
+        if args.command in ("evaluate", "tune"):
+            from .cli_evaluate import run
+
+            return run(args)
         if args.command == "report":
             return _report(args.sources, args.output, args.profile, args.title)
         if args.command == "batch":

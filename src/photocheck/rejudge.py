@@ -1,0 +1,282 @@
+"""Judge a whole table of measurements against a profile in one vectorised pass.
+
+:func:`judge_table` applies a profile's limits column by column with NumPy, with exactly the
+semantics of :func:`photocheck.api.judge_measurement` (a test compares the two on real
+measurements): limits are applied in the check's order, the first limit whose value is
+missing makes the check ``not_assessed``, the first limit violated decides the failure code,
+``severity = "warn"`` turns a failure into ``warn``, and a row whose photo could not be read
+is ``not_assessed`` everywhere.
+
+It also gives each check a *normalised score* (:func:`check_scores`): a number that is above
+1 exactly when the profile's active numeric limits reject the value, built per limit as
+
+- two-sided ``[lo, hi]``: ``|v - c| / h`` with ``c`` the centre and ``h`` the half-width;
+- ``min`` only: ``1 + (lo - v) / s``; ``max`` only: ``1 + (v - hi) / s`` (``s = |limit|``,
+  or 1 when the limit is 0);
+
+and the maximum over the check's limits (a value outside a categorical limit, or missing,
+scores ``inf``). Moving the cut-off ``t`` away from 1 scales every limit of the check the same
+way (:func:`limits_at`), which is what ROC curves and tuning sweep.
+
+>>> import photocheck
+>>> from photocheck.table import MeasurementTable
+>>> t = MeasurementTable.from_records([{"source": "a", "sharpness:sharpness": 0.7},
+...                                    {"source": "b", "sharpness:sharpness": 0.2}])
+>>> p = photocheck.Profile("demo", rules={"sharpness": {"min": 0.45}})
+>>> judge_table(t, p).status_names("sharpness").tolist()
+['pass', 'fail']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .profile import Profile, load_profile
+from .registry import CheckSpec, OneOf, Range, get_check
+from .table import MeasurementTable
+
+__all__ = [
+    "STATUS_NAMES",
+    "CheckVerdicts",
+    "TableVerdicts",
+    "check_scores",
+    "judge_table",
+    "limits_at",
+]
+
+PASS, WARN, FAIL, NOT_ASSESSED = 0, 1, 2, 3
+STATUS_NAMES = np.array(["pass", "warn", "fail", "not_assessed"], dtype=object)
+
+
+@dataclass(frozen=True)
+class CheckVerdicts:
+    """One check's verdicts on every row.
+
+    Attributes
+    ----------
+    check : str
+        The check id.
+    status : ndarray of int8
+        0 pass, 1 warn, 2 fail, 3 not_assessed (see :data:`STATUS_NAMES`).
+    code : ndarray of object
+        The machine code of each row's result (as :class:`~photocheck.CheckResult.code`).
+    """
+
+    check: str
+    status: NDArray[np.int8]
+    code: NDArray[Any]
+
+    @property
+    def passed(self) -> NDArray[np.bool_]:
+        """Rows where the check passed or warned."""
+        return self.status <= WARN
+
+
+@dataclass(frozen=True)
+class TableVerdicts:
+    """A profile's verdicts on every row of a table.
+
+    Attributes
+    ----------
+    profile : str
+        The profile's name.
+    sources : list of str
+        The table's ``source`` column.
+    checks : Mapping[str, CheckVerdicts]
+        Per check of the profile, in the profile's order.
+    """
+
+    profile: str
+    sources: list[str]
+    checks: Mapping[str, CheckVerdicts]
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    @property
+    def ok(self) -> NDArray[np.bool_]:
+        """Rows accepted by the profile (every check passed or warned)."""
+        out = np.ones(len(self.sources), dtype=bool)
+        for verdicts in self.checks.values():
+            out &= verdicts.passed
+        return out
+
+    def passed(self, check: str) -> NDArray[np.bool_]:
+        """Rows where ``check`` passed or warned."""
+        return self.checks[check].passed
+
+    def status_names(self, check: str) -> NDArray[Any]:
+        """Return the status of ``check`` on every row, as strings."""
+        return STATUS_NAMES[self.checks[check].status]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per row: ``source``, ``ok`` and ``"check": status`` for every check."""
+        names = {c: self.status_names(c).tolist() for c in self.checks}
+        ok = self.ok.tolist()
+        return [
+            {"source": s, "ok": ok[i], **{c: names[c][i] for c in self.checks}}
+            for i, s in enumerate(self.sources)
+        ]
+
+
+def _column(table: MeasurementTable, name: str) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+    if name in table.columns:
+        return table.columns[name], table.present[name]
+    n = len(table)
+    return np.full(n, np.nan), np.zeros(n, dtype=bool)
+
+
+def _in_allowed(values: NDArray[Any], allowed: list[Any]) -> NDArray[np.bool_]:
+    if values.dtype != object:
+        return np.isin(values, allowed)
+    out = np.fromiter((v in allowed for v in values.tolist()), dtype=bool, count=len(values))
+    return out
+
+
+def _unassessed(table: MeasurementTable, check: str) -> NDArray[np.bool_]:
+    out = table.present["error"].copy()
+    reason = f"{check}:reason"
+    if reason in table.columns:
+        out |= table.present[reason]
+    return out
+
+
+def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any]) -> CheckVerdicts:
+    """Judge one check on every row (see the module docstring for the semantics)."""
+    n = len(table)
+    status = np.full(n, PASS, dtype=np.int8)
+    code = np.full(n, f"{spec.id}.ok", dtype=object)
+    decided = _unassessed(table, spec.id)
+    status[decided] = NOT_ASSESSED
+    code[decided] = f"{spec.id}.not_assessed"
+    failing = WARN if rule.get("severity") == "warn" else FAIL
+    for limit in spec.limits:
+        if not any(p in rule for p in limit.params):
+            continue
+        values, present = _column(table, f"{spec.id}:{limit.value}")
+        missing = ~decided & ~present
+        status[missing] = NOT_ASSESSED
+        code[missing] = f"{spec.id}.not_assessed"
+        decided |= missing
+        open_rows = ~decided
+        if not open_rows.any():
+            break
+        if isinstance(limit, Range):
+            low = rule.get(limit.min_param) if limit.min_param else None
+            high = rule.get(limit.max_param) if limit.max_param else None
+            with np.errstate(invalid="ignore"):
+                below = open_rows & (values < low) if low is not None else np.zeros(n, bool)
+                above = (
+                    open_rows & ~below & (values > high) if high is not None else np.zeros(n, bool)
+                )
+            for rows, outcome in ((below, limit.too_low), (above, limit.too_high)):
+                if outcome is not None and rows.any():
+                    status[rows] = failing
+                    code[rows] = outcome.code
+                    decided |= rows
+        elif isinstance(limit, OneOf):
+            bad = open_rows & ~_in_allowed(values, list(rule[limit.param]))
+            status[bad] = failing
+            code[bad] = limit.outcome.code
+            decided |= bad
+    return CheckVerdicts(spec.id, status, code)
+
+
+def judge_table(table: MeasurementTable, profile: str | Path | Profile = "icao") -> TableVerdicts:
+    """Judge every row of a measurement table against a profile, vectorised.
+
+    Parameters
+    ----------
+    table : MeasurementTable
+        From :func:`photocheck.table.measure_many` or :func:`photocheck.table.read_table`.
+    profile : str, Path or Profile, optional
+        The profile (default ``"icao"``).
+
+    Returns
+    -------
+    TableVerdicts
+        Per check, each row's status and code; ``.ok`` is each row's overall verdict. A
+        check the table has no column for is ``not_assessed`` on every row, as
+        :func:`photocheck.judge` says for a check that was not measured.
+    """
+    prof = load_profile(profile)
+    checks = {c: judge_check(table, get_check(c), rule) for c, rule in prof.rules.items()}
+    return TableVerdicts(prof.name, table.sources, checks)
+
+
+# --- normalised scores --------------------------------------------------------------------
+
+
+def _scale(limit_value: float) -> float:
+    return abs(float(limit_value)) or 1.0
+
+
+def _range_sides(limit: Range, rule: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    low = rule.get(limit.min_param) if limit.min_param and limit.too_low else None
+    high = rule.get(limit.max_param) if limit.max_param and limit.too_high else None
+    return low, high
+
+
+def check_scores(
+    table: MeasurementTable, check: str, rule: Mapping[str, Any]
+) -> NDArray[np.float64]:
+    """Normalised score of ``check`` on every row: above 1 exactly when the limits reject.
+
+    Rows that cannot be assessed (error, reason, missing value, a categorical value outside
+    the allowed list) score ``inf``; a check with no active numeric limit scores 0
+    elsewhere. A NaN value adds nothing (the limit lets it pass, as ``judge`` does).
+    """
+    spec = get_check(check)
+    n = len(table)
+    score = np.zeros(n)
+    score[_unassessed(table, check)] = np.inf
+    for limit in spec.limits:
+        if not any(p in rule for p in limit.params):
+            continue
+        values, present = _column(table, f"{check}:{limit.value}")
+        score[~present] = np.inf
+        if isinstance(limit, OneOf):
+            score[present & ~_in_allowed(values, list(rule[limit.param]))] = np.inf
+            continue
+        low, high = _range_sides(limit, rule)
+        v = values.astype(np.float64)
+        if low is not None and high is not None:
+            centre, half = (low + high) / 2.0, (high - low) / 2.0
+            part = np.abs(v - centre) / half if half > 0 else np.where(v == centre, 0.0, np.inf)
+        elif low is not None:
+            part = 1.0 + (low - v) / _scale(low)
+        elif high is not None:
+            part = 1.0 + (v - high) / _scale(high)
+        else:
+            continue
+        score = np.where(present, np.fmax(score, part), score)
+    return score
+
+
+def limits_at(check: str, rule: Mapping[str, Any], t: float) -> dict[str, float]:
+    """Return the numeric parameters of ``rule`` moved so that the score cut-off becomes ``t``.
+
+    ``t = 1`` returns the current limits; ``t > 1`` widens every limit of the check (fewer
+    rejections), ``t < 1`` narrows them.
+    """
+    spec = get_check(check)
+    out: dict[str, float] = {}
+    for limit in spec.limits:
+        if not isinstance(limit, Range):
+            continue
+        low, high = _range_sides(limit, rule)
+        if low is not None and high is not None:
+            centre, half = (low + high) / 2.0, (high - low) / 2.0
+            out[limit.min_param] = centre - t * half  # type: ignore[index]
+            out[limit.max_param] = centre + t * half  # type: ignore[index]
+        elif low is not None:
+            out[limit.min_param] = low - (t - 1.0) * _scale(low)  # type: ignore[index]
+        elif high is not None:
+            out[limit.max_param] = high + (t - 1.0) * _scale(high)  # type: ignore[index]
+    return out

@@ -1,0 +1,666 @@
+"""Error rates of a profile against labels, ROC and EER over the raw scores, and tuning.
+
+Measure once (:func:`photocheck.table.measure_many`), then evaluate and tune as often as you
+like: both work on the table and never touch pixels.
+
+Labels
+------
+One mapping per table row, either a manifest row (label columns such as ``sharp: "yes"``,
+mapped to check groups by :data:`photocheck.evaluation.LABEL_RULES`) or
+``{group_or_check_id: True | False | "pass" | "fail"}`` (True / ``"pass"``: the photo is
+compliant for that group, so the checks should pass). A group is a name of
+:data:`~photocheck.evaluation.LABEL_RULES` (``"pose"`` = yaw, pitch and roll) or a check id.
+Labels can also travel in the table as ``label:<group>`` columns (``"pass"`` / ``"fail"``),
+as :func:`labelled_manifest_table` and :func:`synthetic_set` write them.
+
+Figures
+-------
+A group is *rejected* when any of its checks does not pass (``not_assessed`` rejects too);
+``warn`` counts as a pass. False-reject rate (FRR) = compliant photos rejected / compliant
+photos; false-accept rate (FAR) = non-compliant photos accepted / non-compliant photos;
+balanced accuracy = 1 - (FAR + FRR) / 2. The ROC is swept over the group's normalised score
+(:func:`photocheck.rejudge.check_scores`, the maximum over its checks), which for a check
+with one one-sided limit is an affine map of the raw value, so its ROC and equal-error rate
+(EER) are those of the raw score. The BioLab-ICAO benchmark reports EER per requirement the
+same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import PhotocheckError
+from .profile import Profile, load_profile
+from .rejudge import TableVerdicts, check_scores, judge_table, limits_at
+from .table import MeasurementTable, measure_many
+
+__all__ = [
+    "BASE_LABELS",
+    "CheckEvaluation",
+    "Evaluation",
+    "evaluate",
+    "frame_portrait",
+    "group_checks",
+    "labelled_manifest_table",
+    "labels_from_table",
+    "synthetic_set",
+    "tune",
+]
+
+LABEL_PREFIX = "label:"
+
+
+def group_checks(group: str) -> tuple[str, ...]:
+    """Return the check ids a label group speaks to (a check id is its own group)."""
+    from .evaluation import LABEL_RULES
+
+    for name, checks, _ in LABEL_RULES.values():
+        if name == group:
+            return checks
+    return (group,)
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if value in ("pass", "true", "True", "yes", 1):
+        return True
+    if value in ("fail", "false", "False", "no", 0):
+        return False
+    return None
+
+
+def _normalise(item: Mapping[str, Any]) -> dict[str, bool]:
+    from .evaluation import LABEL_RULES, expected_outcomes
+
+    columns = {c.split("#")[0] for c in LABEL_RULES}
+    if any(k in columns for k in item):
+        return expected_outcomes({k: str(v) for k, v in item.items()})
+    out = {}
+    for key, value in item.items():
+        flag = _as_bool(value)
+        if flag is not None:
+            out[key.removeprefix(LABEL_PREFIX)] = flag
+    return out
+
+
+def labels_from_table(table: MeasurementTable) -> list[dict[str, bool]]:
+    """Read the ``label:<group>`` columns of a table (one dict per row)."""
+    names = [n for n in table.names if n.startswith(LABEL_PREFIX)]
+    out: list[dict[str, bool]] = [{} for _ in range(len(table))]
+    for name in names:
+        group = name[len(LABEL_PREFIX) :]
+        for i in np.flatnonzero(table.present[name]):
+            flag = _as_bool(table.value(name, int(i)))
+            if flag is not None:
+                out[int(i)][group] = flag
+    return out
+
+
+@dataclass(frozen=True)
+class CheckEvaluation:
+    """How one check (or group of checks) agrees with the labels.
+
+    Attributes
+    ----------
+    group : str
+        The label group or check id.
+    checks : tuple of str
+        The checks it combines.
+    compliant, non_compliant : int
+        Labelled rows of each kind (rows whose photo could not be read are left out).
+    true_accepts, false_rejects : int
+        Compliant rows passed / rejected.
+    true_rejects, false_accepts : int
+        Non-compliant rows rejected / passed.
+    not_assessed : int
+        Labelled rows where a check could not measure (counted as rejections).
+    eer : float
+        Equal-error rate over the score (NaN when one class is empty).
+    eer_threshold : float
+        The score cut-off at the EER (1.0 is the profile's own limits).
+    roc : tuple of (cut-off, FAR, FRR)
+        One point per distinct score, from strict to lenient.
+    """
+
+    group: str
+    checks: tuple[str, ...]
+    compliant: int
+    non_compliant: int
+    true_accepts: int
+    false_rejects: int
+    true_rejects: int
+    false_accepts: int
+    not_assessed: int
+    eer: float = float("nan")
+    eer_threshold: float = float("nan")
+    roc: tuple[tuple[float, float, float], ...] = field(default=(), repr=False)
+
+    @property
+    def frr(self) -> float:
+        """False-reject rate: compliant rows rejected / compliant rows (NaN if none)."""
+        return self.false_rejects / self.compliant if self.compliant else float("nan")
+
+    @property
+    def far(self) -> float:
+        """False-accept rate: non-compliant rows accepted / non-compliant rows (NaN if none)."""
+        return self.false_accepts / self.non_compliant if self.non_compliant else float("nan")
+
+    @property
+    def balanced_accuracy(self) -> float:
+        """``1 - (FAR + FRR) / 2`` (NaN when either class is empty)."""
+        return 1.0 - (self.far + self.frr) / 2.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (NaN becomes None; the ROC is left out)."""
+        keys = ("group", "compliant", "non_compliant", "true_accepts", "false_rejects",
+                "true_rejects", "false_accepts", "not_assessed")  # fmt: skip
+        out: dict[str, Any] = {k: getattr(self, k) for k in keys}
+        out["checks"] = list(self.checks)
+        for k in ("frr", "far", "balanced_accuracy", "eer", "eer_threshold"):
+            v = float(getattr(self, k))
+            out[k] = None if v != v or v in (float("inf"), float("-inf")) else v
+        return out
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of :func:`evaluate`.
+
+    Attributes
+    ----------
+    profile : str
+        The profile's name.
+    checks : Mapping[str, CheckEvaluation]
+        Per label group, in a stable order.
+    photos : int
+        Rows evaluated (photos that could be read).
+    errors : int
+        Rows whose photo could not be read.
+    accepted : int
+        Rows the profile accepts overall.
+    fully_compliant, fully_compliant_accepted : int
+        Rows whose every label says compliant, and how many of them the profile accepts.
+    any_non_compliant, any_non_compliant_rejected : int
+        Rows with at least one non-compliant label, and how many of them it rejects.
+    """
+
+    profile: str
+    checks: Mapping[str, CheckEvaluation]
+    photos: int
+    errors: int
+    accepted: int
+    fully_compliant: int
+    fully_compliant_accepted: int
+    any_non_compliant: int
+    any_non_compliant_rejected: int
+
+    def __getitem__(self, group: str) -> CheckEvaluation:
+        return self.checks[group]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        keys = ("profile", "photos", "errors", "accepted", "fully_compliant",
+                "fully_compliant_accepted", "any_non_compliant", "any_non_compliant_rejected")  # fmt: skip
+        out: dict[str, Any] = {k: getattr(self, k) for k in keys}
+        out["checks"] = [c.to_dict() for c in self.checks.values()]
+        return out
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per group (for CSV or a DataFrame)."""
+        return [
+            {"profile": self.profile, **c.to_dict(), "checks": " ".join(c.checks)}
+            for c in self.checks.values()
+        ]
+
+    def to_markdown(self) -> str:
+        """Render the per-group table and the overall figures as Markdown."""
+        lines = [
+            "| check | compliant (n) | non-compliant (n) | FRR | FAR | balanced accuracy | EER | not assessed |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for c in self.checks.values():
+            lines.append(
+                f"| {c.group} | {c.compliant} | {c.non_compliant} | {_pct(c.frr)} | {_pct(c.far)} "
+                f"| {_num(c.balanced_accuracy)} | {_pct(c.eer)} | {c.not_assessed} |"
+            )
+        lines.append("")
+        lines.append(
+            f"Overall ({self.profile}): {self.accepted} of {self.photos} photos accepted"
+            f"{f', {self.errors} unreadable' if self.errors else ''}; "
+            f"{self.fully_compliant_accepted} of {self.fully_compliant} photos with only compliant labels accepted; "
+            f"{self.any_non_compliant_rejected} of {self.any_non_compliant} photos with a non-compliant label rejected."
+        )
+        return "\n".join(lines) + "\n"
+
+
+def _pct(x: float) -> str:
+    return "-" if x != x else f"{x:.1%}"
+
+
+def _num(x: float) -> str:
+    return "-" if x != x else f"{x:.3f}"
+
+
+def _roc(
+    scores: NDArray[np.float64], compliant: NDArray[np.bool_]
+) -> tuple[tuple[tuple[float, float, float], ...], float, float]:
+    """ROC points (cut-off, FAR, FRR) of ``reject iff score > cut-off``, EER and its cut-off."""
+    pos, neg = scores[compliant], scores[~compliant]
+    if not len(pos) or not len(neg):
+        return (), float("nan"), float("nan")
+    pos = np.where(np.isnan(pos), -np.inf, pos)  # NaN never rejects
+    neg = np.where(np.isnan(neg), -np.inf, neg)
+    finite = np.unique(np.concatenate([pos, neg]))
+    finite = finite[np.isfinite(finite)]
+    cuts = np.concatenate([[-np.inf], finite])
+    pos_sorted, neg_sorted = np.sort(pos), np.sort(neg)
+    # accepted = score <= cut
+    far = np.searchsorted(neg_sorted, cuts, side="right") / len(neg)
+    frr = 1.0 - np.searchsorted(pos_sorted, cuts, side="right") / len(pos)
+    gap = np.abs(far - frr)
+    i = int(np.argmin(gap))
+    # Between two neighbouring cut-offs the rates jump: take the mean of the closest pair.
+    eer = float((far[i] + frr[i]) / 2.0)
+    points = tuple((float(c), float(a), float(r)) for c, a, r in zip(cuts, far, frr, strict=True))
+    return points, eer, float(cuts[i])
+
+
+def _prepare(
+    table_or_photos: MeasurementTable | Iterable[Any],
+    labels: Sequence[Mapping[str, Any]] | None,
+) -> tuple[MeasurementTable, list[dict[str, bool]]]:
+    table = (
+        table_or_photos
+        if isinstance(table_or_photos, MeasurementTable)
+        else measure_many(table_or_photos)
+    )
+    if labels is None:
+        rows = labels_from_table(table)
+    else:
+        if len(labels) != len(table):
+            raise PhotocheckError(f"{len(labels)} labels for {len(table)} table rows")
+        rows = [_normalise(item) for item in labels]
+    return table, rows
+
+
+def _groups(rows: Sequence[Mapping[str, bool]], profile: Profile) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return [g for g in seen if all(c in profile.rules for c in group_checks(g))]
+
+
+def group_scores(table: MeasurementTable, group: str, profile: Profile) -> NDArray[np.float64]:
+    """Return a group's normalised score (maximum over its checks); above 1 is rejected."""
+    parts = [check_scores(table, c, profile.rules[c]) for c in group_checks(group)]
+    return np.fmax.reduce(parts) if len(parts) > 1 else parts[0]
+
+
+def evaluate(
+    table_or_photos: MeasurementTable | Iterable[Any],
+    labels: Sequence[Mapping[str, Any]] | None = None,
+    profile: str | Path | Profile = "icao",
+    *,
+    verdicts: TableVerdicts | None = None,
+) -> Evaluation:
+    """Compare a profile's verdicts with labels: confusion counts, FAR/FRR, EER, ROC.
+
+    Parameters
+    ----------
+    table_or_photos : MeasurementTable or iterable of photos
+        A measured table, or photos to measure first (with :func:`measure_many`).
+    labels : sequence of mapping, optional
+        One per row (see the module docstring); default: the table's ``label:`` columns.
+    profile : str, Path or Profile, optional
+        The profile to judge with (default ``"icao"``).
+    verdicts : TableVerdicts, optional
+        Verdicts already computed for this table and profile (saves one judging pass).
+
+    Returns
+    -------
+    Evaluation
+        Per group figures and the overall accept/reject figures.
+
+    Examples
+    --------
+    >>> from photocheck.table import MeasurementTable
+    >>> t = MeasurementTable.from_records([{"sharpness:sharpness": v} for v in (0.7, 0.5, 0.3, 0.1)])
+    >>> p = load_profile("icao")
+    >>> e = evaluate(t, [{"sharpness": ok} for ok in (True, True, False, True)], p)
+    >>> e["sharpness"].false_rejects, e["sharpness"].true_rejects
+    (1, 1)
+    """
+    prof = load_profile(profile)
+    table, rows = _prepare(table_or_photos, labels)
+    verdicts = verdicts if verdicts is not None else judge_table(table, prof)
+    readable = ~table.present["error"]
+    groups = _groups(rows, prof)
+    results: dict[str, CheckEvaluation] = {}
+    for group in groups:
+        checks = group_checks(group)
+        label = np.array([row.get(group) for row in rows], dtype=object)
+        known = readable & np.array([v is not None for v in label])
+        compliant = known & (label == True)  # noqa: E712 - object array of bools / None
+        non_compliant = known & (label == False)  # noqa: E712
+        passed = np.ones(len(table), dtype=bool)
+        unassessed = np.zeros(len(table), dtype=bool)
+        for c in checks:
+            passed &= verdicts.passed(c)
+            unassessed |= verdicts.checks[c].status == 3
+        scores = group_scores(table, group, prof)
+        roc, eer, cut = _roc(scores[known], compliant[known])
+        results[group] = CheckEvaluation(
+            group, checks,
+            compliant=int(compliant.sum()), non_compliant=int(non_compliant.sum()),
+            true_accepts=int((compliant & passed).sum()), false_rejects=int((compliant & ~passed).sum()),
+            true_rejects=int((non_compliant & ~passed).sum()), false_accepts=int((non_compliant & passed).sum()),
+            not_assessed=int((known & unassessed).sum()), eer=eer, eer_threshold=cut, roc=roc,
+        )  # fmt: skip
+    ok = verdicts.ok & readable
+    all_ok = np.array([bool(row) and all(row.values()) for row in rows]) & readable
+    any_bad = np.array([any(v is False for v in row.values()) for row in rows]) & readable
+    return Evaluation(
+        prof.name, results,
+        photos=int(readable.sum()), errors=int((~readable).sum()), accepted=int(ok.sum()),
+        fully_compliant=int(all_ok.sum()), fully_compliant_accepted=int((all_ok & ok).sum()),
+        any_non_compliant=int(any_bad.sum()), any_non_compliant_rejected=int((any_bad & ~ok).sum()),
+    )  # fmt: skip
+
+
+def tune(
+    table: MeasurementTable,
+    labels: Sequence[Mapping[str, Any]] | None = None,
+    profile: str | Path | Profile = "icao",
+    *,
+    target_frr: float | None = None,
+    eer: bool = False,
+    groups: Iterable[str] | None = None,
+    min_examples: int = 3,
+    digits: int = 4,
+) -> tuple[Profile, dict[str, dict[str, Any]]]:
+    """Choose each check's limits for a target and return the tuned profile.
+
+    For every labelled group (or those named) with at least ``min_examples`` compliant and
+    non-compliant rows, the score cut-off ``t`` is chosen - the smallest cut-off whose
+    false-reject rate is at most ``target_frr`` (the strictest limits that meet it), or the
+    equal-error point when ``eer=True`` - and every numeric limit of the group's checks is
+    moved to it with :func:`photocheck.rejudge.limits_at`. Categorical limits are kept.
+
+    Parameters
+    ----------
+    table : MeasurementTable
+        Measurements (see :func:`measure_many`).
+    labels : sequence of mapping, optional
+        As for :func:`evaluate` (default: the table's ``label:`` columns).
+    profile : str, Path or Profile, optional
+        The profile to start from.
+    target_frr : float, optional
+        Largest acceptable false-reject rate (e.g. ``0.02``).
+    eer : bool, optional
+        Choose the equal-error cut-off instead.
+    groups : iterable of str, optional
+        Groups to tune (default: every labelled group the profile applies).
+    min_examples : int, optional
+        Leave a group alone when either class has fewer rows than this.
+    digits : int, optional
+        Significant digits of the new limits.
+
+    Returns
+    -------
+    (Profile, dict)
+        The tuned profile (save it with :meth:`Profile.to_toml`) and, per group, what was
+        done: the cut-off, the old and new parameters, FAR and FRR before and after, or why
+        it was left alone.
+    """
+    if (target_frr is None) == (not eer):
+        raise PhotocheckError("give exactly one of target_frr=... or eer=True")
+    if target_frr is not None and not 0.0 <= target_frr <= 1.0:
+        raise PhotocheckError(f"target_frr must be between 0 and 1, got {target_frr!r}")
+    prof = load_profile(profile)
+    table, rows = _prepare(table, labels)
+    readable = ~table.present["error"]
+    chosen = list(groups) if groups is not None else _groups(rows, prof)
+    report: dict[str, dict[str, Any]] = {}
+    tuned = prof
+    for group in chosen:
+        checks = group_checks(group)
+        missing = [c for c in checks if c not in prof.rules]
+        if missing:
+            report[group] = {"skipped": f"the profile has no rule for {', '.join(missing)}"}
+            continue
+        label = [row.get(group) for row in rows]
+        known = readable & np.array([v is not None for v in label])
+        compliant = np.array([v is True for v in label])[known]
+        if compliant.sum() < min_examples or (~compliant).sum() < min_examples:
+            report[group] = {"skipped": f"fewer than {min_examples} examples of each kind"}
+            continue
+        scores = group_scores(table, group, prof)[known]
+        roc, eer_value, eer_cut = _roc(scores, compliant)
+        cuts = np.array([p[0] for p in roc])
+        frr = np.array([p[2] for p in roc])
+        if eer:
+            i = int(np.flatnonzero(cuts == eer_cut)[0])
+        else:
+            assert target_frr is not None
+            ok = np.flatnonzero(frr <= target_frr + 1e-12)
+            if not len(ok):
+                report[group] = {
+                    "skipped": "no cut-off reaches the target (too many compliant photos cannot be assessed)"
+                }
+                continue
+            i = int(ok[0])
+        t = float(cuts[i])
+        # Cut halfway to the next score so that the rows at the cut stay on the accepted side.
+        if i + 1 < len(cuts):
+            nxt = float(cuts[i + 1])
+            t = (t + nxt) / 2.0 if np.isfinite(t) else nxt - max(1e-6, 0.05 * abs(nxt))
+        before = _rates(scores, compliant, 1.0)
+        changes = {}
+        for c in checks:
+            new = {k: _round(v, digits) for k, v in limits_at(c, prof.rules[c], t).items()}
+            if new:
+                tuned = tuned.with_rule(c, **new)
+                changes[c] = {"old": {k: prof.rules[c].get(k) for k in new}, "new": new}
+        after_scores = group_scores(table, group, tuned)[known]
+        report[group] = {
+            "cut": t, "changes": changes,
+            "before": before, "after": _rates(after_scores, compliant, 1.0),
+            "eer": eer_value,
+        }  # fmt: skip
+    return tuned, report
+
+
+def _rates(
+    scores: NDArray[np.float64], compliant: NDArray[np.bool_], cut: float
+) -> dict[str, float]:
+    with np.errstate(invalid="ignore"):
+        rejected = scores > cut
+    frr = float(rejected[compliant].mean()) if compliant.any() else float("nan")
+    far = float((~rejected[~compliant]).mean()) if (~compliant).any() else float("nan")
+    return {"frr": frr, "far": far}
+
+
+def _round(value: float, digits: int) -> float:
+    if value == 0 or not np.isfinite(value):
+        return float(value)
+    return float(f"{value:.{digits}g}")
+
+
+def labelled_manifest_table(
+    manifest: str | Path,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    rows: Sequence[Mapping[str, str]] | None = None,
+) -> MeasurementTable:
+    """Measure every photo of a labelled manifest; labels become ``label:<group>`` columns.
+
+    Parameters
+    ----------
+    manifest : str or Path
+        A CSV in the format of the development set (see :mod:`photocheck.evaluation`).
+    workers : int, optional
+        Worker processes (default: one per core; 1 measures in this process).
+    progress : bool, optional
+        Show a progress bar.
+    rows : sequence of mapping, optional
+        Manifest rows already read (default: read ``manifest``).
+
+    Returns
+    -------
+    MeasurementTable
+        With ``meta:file`` and one ``label:<group>`` column per labelled group.
+    """
+    from .evaluation import expected_outcomes, read_manifest
+
+    rows = list(rows) if rows is not None else read_manifest(manifest)
+    extra = []
+    for row in rows:
+        more: dict[str, Any] = {"meta:file": row.get("file", "")}
+        for group, ok in expected_outcomes(row).items():
+            more[LABEL_PREFIX + group] = "pass" if ok else "fail"
+        extra.append(more)
+    return measure_many([r["path"] for r in rows], workers=workers, progress=progress, extra=extra)
+
+
+# Manifest labels a photo must have to serve as the base of synthetic variants.
+BASE_LABELS: Mapping[str, tuple[str, ...]] = {
+    "n_faces": ("1",),
+    "background": ("plain_white", "plain_blue", "plain_light_other"),
+    "frontal": ("yes",),
+    "sharp": ("yes",),
+    "exposure": ("ok",),
+}
+
+
+def frame_portrait(
+    rgb: NDArray[np.uint8],
+    geometry: Mapping[str, Any],
+    *,
+    face_width: float = 0.62,
+    eye_line: float = 0.42,
+    width: int = 480,
+    aspect: float = 0.75,
+) -> NDArray[np.uint8]:
+    """Crop (or pad, replicating the edges) a portrait to ICAO framing, then resize.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        The photo, RGB uint8.
+    geometry : mapping
+        Its face geometry (``eye_midpoint`` and ``face_width`` in px, as in
+        :attr:`photocheck.analysis.Analysis.geometry`).
+    face_width : float, optional
+        Face width as a share of the output width (ICAO: 0.50-0.75).
+    eye_line : float, optional
+        Eye line as a share of the output height from the top (ICAO: 0.30-0.50).
+    width : int, optional
+        Output width in px.
+    aspect : float, optional
+        Output width / height.
+
+    Returns
+    -------
+    ndarray
+        ``(round(width / aspect), width, 3)`` uint8, the face centred.
+    """
+    import cv2
+
+    cx, cy = (float(v) for v in geometry["eye_midpoint"])
+    crop_w = float(geometry["face_width"]) / face_width
+    crop_h = crop_w / aspect
+    x0, y0 = cx - crop_w / 2.0, cy - eye_line * crop_h
+    scale = width / crop_w
+    out_h = round(width / aspect)
+    matrix = np.array([[scale, 0.0, -x0 * scale], [0.0, scale, -y0 * scale]], dtype=np.float64)
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return np.asarray(
+        cv2.warpAffine(rgb, matrix, (width, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE),
+        dtype=np.uint8,
+    )
+
+
+def synthetic_set(
+    manifest: str | Path | None = None,
+    *,
+    bases: Sequence[tuple[str, NDArray[np.uint8]]] | None = None,
+    names: Iterable[str] | None = None,
+    severities: Sequence[Any] | None = None,
+    limit: int | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    seed: int = 0,
+) -> MeasurementTable:
+    """Measure labelled synthetic variants of compliant photos (computed in memory).
+
+    Each base photo is framed the ICAO way (:func:`frame_portrait`), then every variant of
+    :mod:`photocheck.synthetic` (or those named) is made and measured; nothing is written.
+    Labels come from the variants' expectations (``label:<check>`` columns); the table also
+    has ``meta:base``, ``meta:variant`` and ``meta:severity``.
+
+    Parameters
+    ----------
+    manifest : str or Path, optional
+        A labelled manifest: its photos whose labels match :data:`BASE_LABELS` are the bases.
+    bases : sequence of (name, ndarray), optional
+        Base photos given directly (RGB uint8), instead of or besides the manifest's.
+    names : iterable of str, optional
+        Variant names (default: all registered).
+    severities : sequence, optional
+        Severities for every variant (default: each variant's own).
+    limit : int, optional
+        Use at most this many manifest photos.
+    workers : int, optional
+        Worker processes for measuring (default: one per core; 1: in this process).
+    progress : bool, optional
+        Show a progress bar.
+    seed : int, optional
+        Seed handed to the variants.
+
+    Returns
+    -------
+    MeasurementTable
+    """
+    from .analysis import Analysis
+    from .batch import iter_measurements
+    from .evaluation import read_manifest
+    from .image import load_image
+    from .registry import NotAssessed
+    from .synthetic import iter_variants
+
+    sources: list[tuple[str, Any]] = list(bases or [])
+    if manifest is not None:
+        chosen = [
+            r for r in read_manifest(manifest)
+            if all(r.get(k) in allowed for k, allowed in BASE_LABELS.items())
+        ]  # fmt: skip
+        sources += [(r["file"], r["path"]) for r in chosen[:limit]]
+    variant_names = list(names) if names is not None else None
+    extra: list[dict[str, Any]] = []
+
+    def images() -> Iterable[NDArray[np.uint8]]:
+        for base_name, photo in sources:
+            try:
+                analysis = Analysis(load_image(photo))
+                framed = frame_portrait(analysis.rgb, analysis.geometry)
+            except (PhotocheckError, NotAssessed):
+                continue
+            for v in iter_variants(framed, variant_names, severities, seed=seed):
+                more: dict[str, Any] = {
+                    "meta:base": base_name, "meta:variant": v.name, "meta:severity": str(v.severity),
+                }  # fmt: skip
+                for check, outcome in v.expected.items():
+                    more[LABEL_PREFIX + check] = outcome
+                extra.append(more)
+                yield v.image
+
+    items = list(iter_measurements(images(), workers=workers, progress=progress))
+    return MeasurementTable.from_measurements(items, extra=extra)
