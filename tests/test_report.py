@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
@@ -128,15 +130,20 @@ def test_page_is_self_contained(example_items: list[ReportItem]) -> None:
 
 def test_every_check_is_shown_with_its_value_and_limits(example_items: list[ReportItem]) -> None:
     item = next(i for i in example_items if i.verdict is not None and i.verdict.geometry)
-    page = render_report([item])
     assert item.verdict is not None
-    for result in item.verdict.results:
-        assert f"<td>{result.check}</td>" in page
-        assert result.code in page
-    centring = item.verdict["geometry.centring"]
-    assert (
-        f"<td>{format_value(centring.value)}</td><td>{format_limits(centring.limits)}</td>" in page
-    )
+    page = render_report([item])
+    (attribute,) = re.findall(r'<details data-results="([^"]*)">', page)
+    rows = json.loads(html.unescape(attribute))
+    assert [row[0] for row in rows] == [r.check for r in item.verdict.results]
+    for row, result in zip(rows, item.verdict.results, strict=True):
+        assert row == [
+            result.check,
+            result.status,
+            format_value(result.value),
+            format_limits(result.limits),
+            result.message,
+            result.code,
+        ]
 
 
 def test_format_limits_and_values() -> None:
@@ -241,6 +248,9 @@ def test_report_in_headless_chromium(example_items: list[ReportItem], tmp_path: 
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import Select
 
+    # The example photos plus one card full of markup, which must show as text.
+    hostile = _verdict(HOSTILE, ("fail", "x.<b>'bold'</b>"), ("pass", "y.ok"))
+    example_items = [*example_items, ReportItem(HOSTILE, hostile)]
     page = tmp_path / "report.html"
     page.write_text(render_report(example_items, profile="icao"), encoding="utf-8")
     options = webdriver.ChromeOptions()
@@ -304,7 +314,42 @@ def test_report_in_headless_chromium(example_items: list[ReportItem], tmp_path: 
         top_code = codes.most_common(1)[0][0]
         driver.find_element("css selector", f'button[data-code="{top_code}"]').click()
         assert visible() == codes[top_code]
+        # Opening a card builds its table of every check, as text.
+        driver.find_element("css selector", f'button[data-code="{top_code}"]').click()
+        status.select_by_value("")
+        Select(driver.find_element("id", "code-filter")).select_by_value("")
+        details = driver.find_elements("css selector", "article.card details")
+        assert len(details) == sum(item.verdict is not None for item in example_items)
+        for element, item in zip(
+            details, [i for i in example_items if i.verdict is not None], strict=True
+        ):
+            driver.execute_script("arguments[0].open = true", element)
+            assert item.verdict is not None
+            cells = driver.execute_script(
+                "return Array.from(arguments[0].querySelectorAll('tbody tr'))"
+                ".map(tr => tr.cells[0].textContent)",
+                element,
+            )
+            assert cells == [r.check for r in item.verdict.results]
+        last = details[-1]
+        assert (
+            driver.execute_script("return arguments[0].querySelectorAll('img').length", last) == 0
+        )
+        message = driver.execute_script(
+            "return arguments[0].querySelector('tbody td:last-child').firstChild.textContent", last
+        )
+        assert message == "message for x.<b>'bold'</b>"
+        title = driver.execute_script(
+            "return document.querySelector('article.card:last-child h2').textContent"
+        )
+        assert title == HOSTILE
         assert driver.get_log("browser") == []
+        assert (
+            driver.execute_script(
+                "return performance.getEntriesByType('resource').filter(e => !e.name.startsWith('data:')).length"
+            )
+            == 0
+        )
         artifacts = Path(os.environ.get("PHOTOCHECK_ARTIFACTS", ROOT / "artifacts"))
         artifacts.mkdir(parents=True, exist_ok=True)
         Select(driver.find_element("id", "code-filter")).select_by_value("")

@@ -26,8 +26,30 @@ _SYMBOL = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "not_assessed": "n/a 
 
 
 def safe_text(text: str) -> str:
-    """Replace control characters (terminal escape sequences) in untrusted text."""
-    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)
+    r"""Replace control characters (terminal escape sequences) in untrusted text.
+
+    Every character Python does not consider printable (C0/C1 controls such as ESC and the
+    8-bit CSI, bidirectional overrides, lone surrogates from undecodable file names, line
+    and paragraph separators) becomes a visible ``\xNN`` / ``\uNNNN`` escape.
+    """
+    return "".join(ch if ch.isprintable() or ch == " " else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def json_line(data: object) -> str:
+    r"""Serialise to one line of ASCII JSON that is also safe to embed in HTML.
+
+    ``json.dumps`` already escapes control characters; ``<``, ``>`` and ``&`` are escaped too
+    (as ``\u003c``...) so that a file name like ``</script><script>...`` stays data.
+    """
+    text = json.dumps(data)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,7 +106,8 @@ def _positive_int(text: str) -> int:
 
 def _print_verdict(verdict_dict: dict[str, object], out: TextIO) -> None:
     head = "accepted" if verdict_dict["ok"] else "REJECTED"
-    out.write(f"{safe_text(str(verdict_dict['source']))}: {head} ({verdict_dict['profile']})\n")
+    profile = safe_text(str(verdict_dict["profile"]))
+    out.write(f"{safe_text(str(verdict_dict['source']))}: {head} ({profile})\n")
     for r in verdict_dict["results"]:  # type: ignore[attr-defined]
         out.write(f"  {_SYMBOL[r['status']]} {r['check']:<24} {safe_text(r['message'])}\n")
 
@@ -154,7 +177,7 @@ def _check(
             continue
         data = verdict.to_dict()
         if as_json:
-            sys.stdout.write(json.dumps(data) + "\n")
+            sys.stdout.write(json_line(data) + "\n")
         else:
             _print_verdict(data, sys.stdout)
         if not verdict.ok and status == 0:
@@ -190,7 +213,7 @@ class _AnnotationNames:
         self.used.add(name)
         drawn = annotate(image, verdict, profile=profile)
         target = self.folder / name
-        if not cv2.imwrite(str(target), drawn[:, :, ::-1]):
+        if not cv2.imwrite(str(target), drawn[:, :, ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 6]):
             raise PhotocheckError(f"could not write {str(target)!r}")
 
 
