@@ -54,7 +54,7 @@ def _inside(canon: Mapping[str, Any], points: list[int], margin: float, what: st
     limits=[
         Range(
             "openness", "min_openness", None,
-            too_low=Outcome("eyes.open.closed", "Keep both eyes open and look at the camera: an eye looks closed or half closed."),  # noqa: E501
+            too_low=Outcome("eyes.open.closed", "Keep both eyes open and look at the camera: an eye looks closed or half closed."),
         ),
     ],
 )  # fmt: skip
@@ -73,11 +73,11 @@ def eyes_open(analysis: Analysis) -> Mapping[str, Scalar]:
     limits=[
         Range(
             "contrast", "min_contrast", None,
-            too_low=Outcome("eyes.visible.hidden", "Make sure both eyes are clearly visible: nothing (hair, frames, tinted lenses, a hand) may cover them."),  # noqa: E501
+            too_low=Outcome("eyes.visible.hidden", "Make sure both eyes are clearly visible: nothing (hair, frames, tinted lenses, a hand) may cover them."),
         ),
         Range(
             "glare", None, "max_glare",
-            too_high=Outcome("eyes.visible.glare", "There is glare over your eyes: tilt your glasses slightly or move the light."),  # noqa: E501
+            too_high=Outcome("eyes.visible.glare", "There is glare over your eyes: tilt your glasses slightly or move the light."),
         ),
     ],
 )  # fmt: skip
@@ -95,11 +95,11 @@ def eyes_visible(analysis: Analysis) -> Mapping[str, Scalar]:
     limits=[
         Range(
             "opening", None, "max_opening",
-            too_high=Outcome("mouth.closed.open", "Close your mouth and keep a neutral expression."),  # noqa: E501
+            too_high=Outcome("mouth.closed.open", "Close your mouth and keep a neutral expression."),
         ),
         Range(
             "teeth", None, "max_teeth",
-            too_high=Outcome("mouth.closed.teeth", "Close your lips: your teeth must not show (no smile with open lips)."),  # noqa: E501
+            too_high=Outcome("mouth.closed.teeth", "Close your lips: your teeth must not show (no smile with open lips)."),
         ),
     ],
 )  # fmt: skip
@@ -120,7 +120,7 @@ def mouth_closed(analysis: Analysis) -> Mapping[str, Scalar]:
     limits=[
         Range(
             "bridge_edge", None, "max_bridge_edge",
-            too_high=Outcome("accessory.glasses.present", "Glasses were detected: take them off for this photo."),  # noqa: E501
+            too_high=Outcome("accessory.glasses.present", "Glasses were detected: take them off for this photo."),
         ),
     ],
 )  # fmt: skip
@@ -138,7 +138,7 @@ def glasses(analysis: Analysis) -> Mapping[str, Scalar]:
     limits=[
         Range(
             "lens_darkness", None, "max_lens_darkness",
-            too_high=Outcome("accessory.sunglasses.present", "Take off your sunglasses or tinted glasses: your eyes must be clearly visible."),  # noqa: E501
+            too_high=Outcome("accessory.sunglasses.present", "Take off your sunglasses or tinted glasses: your eyes must be clearly visible."),
         ),
     ],
 )  # fmt: skip
@@ -156,11 +156,11 @@ def sunglasses(analysis: Analysis) -> Mapping[str, Scalar]:
     limits=[
         Range(
             "score", None, "max_score",
-            too_high=Outcome("accessory.headwear.present", "Take off your hat or head covering (head coverings worn for religious reasons are accepted where the profile allows them)."),  # noqa: E501
+            too_high=Outcome("accessory.headwear.present", "Take off your hat or head covering (head coverings worn for religious reasons are accepted where the profile allows them)."),
         ),
         Range(
             "covered_face", None, "max_covered_face",
-            too_high=Outcome("accessory.headwear.covers_face", "Your face must be visible from the chin to the forehead: push back the head covering or hair."),  # noqa: E501
+            too_high=Outcome("accessory.headwear.covers_face", "Your face must be visible from the chin to the forehead: push back the head covering or hair."),
         ),
     ],
 )  # fmt: skip
@@ -219,8 +219,17 @@ def head_crop(
     matrix[0, 2] += HEAD["width"] / 2 - mx
     matrix[1, 2] += HEAD["eye_y"] - my
     rgb = cv2.warpAffine(src, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
-    ones = np.full(src.shape[:2], 255, dtype=np.uint8)
-    valid = cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    # Which crop pixels come from inside the photo (all of them, unless a corner maps outside).
+    corners = np.array(
+        [[0, 0], [size[0] - 1, 0], [0, size[1] - 1], [size[0] - 1, size[1] - 1]], float
+    )
+    back = (corners - matrix[:, 2]) @ np.linalg.inv(matrix[:, :2]).T
+    height, width = src.shape[:2]
+    if (back >= 0).all() and (back[:, 0] <= width - 1).all() and (back[:, 1] <= height - 1).all():
+        valid = np.ones(size[::-1], dtype=bool)
+    else:
+        ones = np.full(src.shape[:2], 255, dtype=np.uint8)
+        valid = cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
     ratio = HEAD["ied"] / CANON["ied"]
     centre = np.array([CANON["width"] / 2, CANON["eye_y"]])
     landmarks = (canon["landmarks"] - centre) * ratio + np.array([HEAD["width"] / 2, HEAD["eye_y"]])

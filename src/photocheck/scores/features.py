@@ -9,7 +9,7 @@ landmarks, so the functions also work on other crops whose inter-eye distance is
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +41,16 @@ def _box(
     if xb - xa < 2 or yb - ya < 2:
         raise ValueError("the region is empty or outside the image")
     return image[ya:yb, xa:xb]
+
+
+def _lab(rgb: NDArray[Any]) -> NDArray[np.float32]:
+    """CIELAB (L* 0-100, a*, b* signed) of an RGB uint8 array, as float32."""
+    import cv2
+
+    lab = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2LAB).astype(np.float32)
+    return lab * np.array([100.0 / 255.0, 1.0, 1.0], np.float32) - np.array(
+        [0.0, 128.0, 128.0], np.float32
+    )
 
 
 def eye_aspect_ratio(eye: NDArray[np.floating]) -> float:
@@ -318,7 +328,8 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
         x0, x1 = eye[:, 0].min(), eye[:, 0].max() + 1.0
         top, bottom = eye[:, 1].min(), eye[:, 1].max() + 1.0
         inner = _box(grey, x0 + 2.0, x1 - 2.0, top, bottom).astype(np.float32)
-        contrast.append(float(np.percentile(inner, 90) - np.percentile(inner, 10)) / reference)
+        low, high = np.percentile(inner, [10.0, 90.0])
+        contrast.append(float(high - low) / reference)
         around = _box(grey, x0 - 4.0, x1 + 4.0, top - 6.0, bottom + 6.0)
         glare.append(float((around.astype(np.int32) >= 250).mean()))
     return {"contrast": min(contrast), "glare": max(glare)}
@@ -378,30 +389,30 @@ def headwear_scores(
     band_valid = _box(valid, x0, x1, y0, y1)
     if band_valid.mean() < 0.5 or band_valid.shape[0] < 0.3 * ied:
         raise ValueError("the band above the forehead is outside the photo")
-    lab = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab *= np.array([100.0 / 255.0, 1.0, 1.0], dtype=np.float32)
-    lab -= np.array([0.0, 128.0, 128.0], dtype=np.float32)
-    band = _box(lab, x0, x1, y0, y1)[band_valid]
+    band = _lab(_box(rgb, x0, x1, y0, y1))[band_valid]
     chroma = float(np.median(np.hypot(band[:, 1], band[:, 2])))
-    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    lap = np.abs(cv2.Laplacian(grey, cv2.CV_32F))
-    texture = float(
-        _box(lap, x0, x1, y0, y1)[band_valid].mean() / (_box(grey, x0, x1, y0, y1).mean() + 10.0)
+    # Texture: Laplacian of the band (a 1 px margin so that its border is not an edge).
+    grey = cv2.cvtColor(
+        np.ascontiguousarray(_box(rgb, x0 - 1, x1 + 1, y0 - 1, y1 + 1)), cv2.COLOR_RGB2GRAY
     )
+    lap = np.abs(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F))
+    inner = lap[1:-1, 1:-1][: band_valid.shape[0], : band_valid.shape[1]]
+    mask = band_valid[: inner.shape[0], : inner.shape[1]]
+    texture = float(inner[mask].mean() / (float(grey.mean()) + 10.0)) if mask.any() else 0.0
     score = float(np.clip(chroma / 30.0 * 0.15 / max(texture, 0.05), 0.0, 3.0))
     # Face visibility: forehead just above the brows and the cheeks' outer sides vs the cheeks.
     cheeks = np.concatenate(
         [
-            _box(lab, lm[36, 0], lm[39, 0], lm[29, 1], lm[33, 1]).reshape(-1, 3),
-            _box(lab, lm[42, 0], lm[45, 0], lm[29, 1], lm[33, 1]).reshape(-1, 3),
+            _lab(_box(rgb, lm[36, 0], lm[39, 0], lm[29, 1], lm[33, 1])).reshape(-1, 3),
+            _lab(_box(rgb, lm[42, 0], lm[45, 0], lm[29, 1], lm[33, 1])).reshape(-1, 3),
         ]
     )
     skin = np.median(cheeks, axis=0)
     regions = [
-        _box(lab, lm[19, 0], lm[24, 0], brow - 0.35 * ied, brow - 0.1 * ied).reshape(-1, 3),
-        _box(lab, lm[1, 0] + 0.1 * ied, lm[36, 0], lm[1, 1], lm[3, 1]).reshape(-1, 3),
-        _box(lab, lm[45, 0], lm[15, 0] - 0.1 * ied, lm[15, 1], lm[13, 1]).reshape(-1, 3),
+        _box(rgb, lm[19, 0], lm[24, 0], brow - 0.35 * ied, brow - 0.1 * ied),
+        _box(rgb, lm[1, 0] + 0.1 * ied, lm[36, 0], lm[1, 1], lm[3, 1]),
+        _box(rgb, lm[45, 0], lm[15, 0] - 0.1 * ied, lm[15, 1], lm[13, 1]),
     ]
-    pixels = np.concatenate(regions)
+    pixels = np.concatenate([_lab(region).reshape(-1, 3) for region in regions])
     covered = float((np.sqrt(((pixels - skin) ** 2).sum(axis=1)) > 25.0).mean())
     return {"chroma": chroma, "texture": texture, "score": score, "covered_face": covered}
