@@ -42,8 +42,6 @@ LABEL_RULES: dict[str, tuple[str, tuple[str, ...], Mapping[str, bool]]] = {
     "headwear": ("accessory.headwear", ("accessory.headwear",), {"none": True, "hat": False, "scarf": False, "other": False}),
     # A second rule on the same column: "column#name" reads the label from "column".
     "glasses#sunglasses": ("accessory.sunglasses", ("accessory.sunglasses",), {"none": True, "clear": True, "sunglasses": False}),
-    # A second rule on the same column: "column#name" reads the label from "column".
-    "glasses#sunglasses": ("accessory.sunglasses", ("accessory.sunglasses",), {"none": True, "clear": True, "sunglasses": False}),
 }  # fmt: skip
 # Face-level labels only make sense when the photo has exactly one face (the background is
 # located from the face, so it is face-level too).
@@ -82,7 +80,6 @@ def expected_outcomes(row: Mapping[str, str]) -> dict[str, bool]:
     out: dict[str, bool] = {}
     single_face = row.get("n_faces") == "1"
     for column, (group, _, mapping) in LABEL_RULES.items():
-        column = column.split("#")[0]
         column = column.split("#")[0]
         label = row.get(column, "")
         if label not in mapping or (column in _FACE_LEVEL and not single_face):
