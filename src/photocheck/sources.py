@@ -100,7 +100,8 @@ def is_url(text: str) -> bool:
 
     """
     scheme, sep, _ = text.partition("://")
-    return bool(sep) and len(scheme) > 1 and scheme.replace("+", "").replace("-", "").isalnum()
+    plain = scheme.replace("+", "").replace("-", "").replace(".", "").replace("::", "")
+    return bool(sep) and len(scheme) > 1 and plain.isalnum()
 
 
 def _has_glob(text: str) -> bool:
@@ -162,6 +163,14 @@ def _expand_url(url: str) -> Iterator[Source]:
             url,
             SourceError(f"{url!r}: reading URLs needs fsspec (pip install 'photocheck[fsspec]')"),
         )
+        return
+    scheme, _, rest = url.partition("://")
+    if (
+        scheme.lower() not in ("file", "local", "memory")
+        and not _has_glob(rest)
+        and _is_image_name(rest.rsplit("/", 1)[-1])
+    ):  # one remote file: the worker opens it, the parent makes no request
+        yield Source(url, RemoteFile(url))
         return
     try:
         fs, path = url_to_fs(url)
@@ -293,11 +302,11 @@ def open_payload(payload: Any) -> Any:
     if isinstance(payload, RemoteFile):
         try:
             import fsspec
-
-            with fsspec.open(payload.url, "rb") as handle:
-                return handle.read()
         except ImportError:
             raise InvalidImageError(f"{payload.url!r}: reading URLs needs fsspec") from None
+        try:
+            with fsspec.open(payload.url, "rb") as handle:
+                return handle.read()
         except Exception as exc:
             raise InvalidImageError(
                 f"cannot read {payload.url!r}: {type(exc).__name__}: {exc}"
