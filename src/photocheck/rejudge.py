@@ -64,18 +64,26 @@ class CheckVerdicts:
         The check id.
     status : ndarray of int8
         0 pass, 1 warn, 2 fail, 3 not_assessed (see :data:`STATUS_NAMES`).
-    code : ndarray of object
-        The machine code of each row's result (as :class:`~photocheck.CheckResult.code`).
+    code_index : ndarray of int8
+        Each row's index into :attr:`codes`.
+    codes : tuple of str
+        The machine codes this check can give (as :attr:`photocheck.CheckResult.code`).
     """
 
     check: str
     status: NDArray[np.int8]
-    code: NDArray[Any]
+    code_index: NDArray[np.int8]
+    codes: tuple[str, ...]
 
     @property
     def passed(self) -> NDArray[np.bool_]:
         """Rows where the check passed or warned."""
         return self.status <= WARN
+
+    @property
+    def code(self) -> NDArray[Any]:
+        """Each row's machine code (an object array of str)."""
+        return np.array(self.codes, dtype=object)[self.code_index]
 
 
 @dataclass(frozen=True)
@@ -86,14 +94,14 @@ class TableVerdicts:
     ----------
     profile : str
         The profile's name.
-    sources : list of str
+    sources : ndarray
         The table's ``source`` column.
     checks : Mapping[str, CheckVerdicts]
         Per check of the profile, in the profile's order.
     """
 
     profile: str
-    sources: list[str]
+    sources: NDArray[Any]
     checks: Mapping[str, CheckVerdicts]
 
     def __len__(self) -> int:
@@ -121,22 +129,30 @@ class TableVerdicts:
         ok = self.ok.tolist()
         return [
             {"source": s, "ok": ok[i], **{c: names[c][i] for c in self.checks}}
-            for i, s in enumerate(self.sources)
+            for i, s in enumerate(self.sources.tolist())
         ]
 
 
-def _column(table: MeasurementTable, name: str) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+def _column(table: MeasurementTable, name: str) -> tuple[NDArray[Any], NDArray[np.bool_], str]:
     if name in table.columns:
-        return table.columns[name], table.present[name]
+        return table.columns[name], table.present[name], table.kinds[name]
     n = len(table)
-    return np.full(n, np.nan), np.zeros(n, dtype=bool)
+    return np.full(n, np.nan), np.zeros(n, dtype=bool), "float"
 
 
-def _in_allowed(values: NDArray[Any], allowed: list[Any]) -> NDArray[np.bool_]:
+def _in_allowed(
+    values: NDArray[Any],
+    allowed: list[Any],
+    kind: str | None = None,
+    present: NDArray[np.bool_] | None = None,
+) -> NDArray[np.bool_]:
+    """Return ``value in allowed`` for every row (Python equality, as ``judge`` uses)."""
     if values.dtype != object:
         return np.isin(values, allowed)
-    out = np.fromiter((v in allowed for v in values.tolist()), dtype=bool, count=len(values))
-    return out
+    if kind == "str" and present is not None and allowed and all(type(a) is str for a in allowed):
+        text = np.where(present, values, "").astype(str)
+        return present & np.isin(text, np.array(allowed, dtype=str))
+    return np.fromiter((v in allowed for v in values.tolist()), dtype=bool, count=len(values))
 
 
 def _unassessed(table: MeasurementTable, check: str) -> NDArray[np.bool_]:
@@ -151,18 +167,19 @@ def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any
     """Judge one check on every row (see the module docstring for the semantics)."""
     n = len(table)
     status = np.full(n, PASS, dtype=np.int8)
-    code = np.full(n, f"{spec.id}.ok", dtype=object)
+    codes: dict[str, int] = {f"{spec.id}.ok": 0, f"{spec.id}.not_assessed": 1}
+    code = np.zeros(n, dtype=np.int8)
     decided = _unassessed(table, spec.id)
     status[decided] = NOT_ASSESSED
-    code[decided] = f"{spec.id}.not_assessed"
+    code[decided] = 1
     failing = WARN if rule.get("severity") == "warn" else FAIL
     for limit in spec.limits:
         if not any(p in rule for p in limit.params):
             continue
-        values, present = _column(table, f"{spec.id}:{limit.value}")
+        values, present, kind = _column(table, f"{spec.id}:{limit.value}")
         missing = ~decided & ~present
         status[missing] = NOT_ASSESSED
-        code[missing] = f"{spec.id}.not_assessed"
+        code[missing] = 1
         decided |= missing
         open_rows = ~decided
         if not open_rows.any():
@@ -178,14 +195,14 @@ def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any
             for rows, outcome in ((below, limit.too_low), (above, limit.too_high)):
                 if outcome is not None and rows.any():
                     status[rows] = failing
-                    code[rows] = outcome.code
+                    code[rows] = codes.setdefault(outcome.code, len(codes))
                     decided |= rows
         elif isinstance(limit, OneOf):
-            bad = open_rows & ~_in_allowed(values, list(rule[limit.param]))
+            bad = open_rows & ~_in_allowed(values, list(rule[limit.param]), kind, present)
             status[bad] = failing
-            code[bad] = limit.outcome.code
+            code[bad] = codes.setdefault(limit.outcome.code, len(codes))
             decided |= bad
-    return CheckVerdicts(spec.id, status, code)
+    return CheckVerdicts(spec.id, status, code, tuple(codes))
 
 
 def judge_table(table: MeasurementTable, profile: str | Path | Profile = "icao") -> TableVerdicts:
@@ -207,7 +224,7 @@ def judge_table(table: MeasurementTable, profile: str | Path | Profile = "icao")
     """
     prof = load_profile(profile)
     checks = {c: judge_check(table, get_check(c), rule) for c, rule in prof.rules.items()}
-    return TableVerdicts(prof.name, table.sources, checks)
+    return TableVerdicts(prof.name, table.columns["source"], checks)
 
 
 # --- normalised scores --------------------------------------------------------------------
@@ -239,10 +256,10 @@ def check_scores(
     for limit in spec.limits:
         if not any(p in rule for p in limit.params):
             continue
-        values, present = _column(table, f"{check}:{limit.value}")
+        values, present, kind = _column(table, f"{check}:{limit.value}")
         score[~present] = np.inf
         if isinstance(limit, OneOf):
-            score[present & ~_in_allowed(values, list(rule[limit.param]))] = np.inf
+            score[present & ~_in_allowed(values, list(rule[limit.param]), kind, present)] = np.inf
             continue
         low, high = _range_sides(limit, rule)
         v = values.astype(np.float64)

@@ -566,13 +566,10 @@ def off_centre(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     )
 
 
-def _tight_expected(severity: Any) -> Mapping[str, Expectation]:
-    if severity >= 1.6:
-        return {"geometry.face_width": "fail"}
-    return {}
+_FRAMING = _expect("geometry.face_width", passes=lambda s: s <= 1.05, fails=lambda s: s >= 1.4)
 
 
-@register_variant("crop.too_tight", severities=(1.1, 1.3, 1.6, 2.0), expected=_tight_expected)
+@register_variant("crop.too_tight", severities=(1.05, 1.2, 1.4, 2.0), expected=_FRAMING)
 def too_tight(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Zoom in by ``severity`` about the centre (crop 1/zoom of each side), same size."""
     import cv2
@@ -585,13 +582,7 @@ def too_tight(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     return np.asarray(cv2.resize(crop, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
-def _loose_expected(severity: Any) -> Mapping[str, Expectation]:
-    if severity >= 1.6:
-        return {"geometry.face_width": "fail"}
-    return {}
-
-
-@register_variant("crop.too_loose", severities=(1.1, 1.3, 1.6, 2.0), expected=_loose_expected)
+@register_variant("crop.too_loose", severities=(1.05, 1.2, 1.4, 2.0), expected=_FRAMING)
 def too_loose(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Pad the photo to ``severity`` times its size with its edge colours (subject small).
 
