@@ -17,10 +17,16 @@ from .verdict import Verdict
 __all__ = [
     "LABEL_RULES",
     "CheckAgreement",
+    "CheckEvaluation",
+    "Evaluation",
     "agreement",
+    "evaluate",
     "expected_outcomes",
     "format_markdown",
+    "labelled_manifest_table",
     "read_manifest",
+    "synthetic_set",
+    "tune",
 ]
 
 # label column -> (group name, the checks whose combined result it judges, label -> should pass)
@@ -206,3 +212,15 @@ def evaluate_manifest(
             continue
         pairs.append((expected_outcomes(row), verdict))
     return agreement(pairs)
+
+
+# Measure once, re-judge instantly, error rates and tuning: see photocheck.tuning (they are
+# importable from here as well).
+from .tuning import (  # noqa: E402 - tuning reads LABEL_RULES from this module lazily
+    CheckEvaluation,
+    Evaluation,
+    evaluate,
+    labelled_manifest_table,
+    synthetic_set,
+    tune,
+)
