@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import background, face_count, features, geometry, image_format, pose, quality
+from . import background, face_count, features, geometry, image_format, lighting, pose, quality
 
 if TYPE_CHECKING:
     from ..image import PhotoInput
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["run"]
 
-_MODULES = (background, face_count, features, geometry, image_format, pose, quality)
+_MODULES = (background, face_count, features, geometry, image_format, lighting, pose, quality)
 
 
 def run(check: str, photo: PhotoInput, profile: str | Profile = "icao") -> CheckResult:

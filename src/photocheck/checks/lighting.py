@@ -1,0 +1,262 @@
+"""Lighting, colour and image-quality checks (ISO/IEC 19794-5, OFIQ, BioLab-ICAO parity).
+
+``lighting.uniformity``, ``lighting.hotspots``, ``background.shadow``, ``colour.natural``,
+``eyes.red`` and ``image.compression``. Face regions come from the aligned face
+(:attr:`photocheck.analysis.Analysis.canonical_face`, inter-eye distance 64 px), so the
+scores do not depend on the photo's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..analysis import Analysis
+from ..registry import NotAssessed, Outcome, Range, register_check
+from ..scores.colour import red_eye, skin_colour
+from ..scores.compression import blockiness, fine_detail, level_coverage
+from ..scores.lighting import background_shadow, cheek_zones, hot_spots, illumination_balance
+from ..verdict import Scalar
+
+# Least pixels a cheek zone / the skin / an eye opening needs on the aligned face.
+_MIN_ZONE = 60
+_MIN_SKIN = 200
+_MIN_EYE = 12
+# The face is scored for compression at an inter-eye distance of at most this many pixels.
+_DETAIL_IED = 128.0
+# Largest side (px) of the full-resolution face window scored for blocking.
+_BLOCK_WINDOW = 256
+# Half width of the head ellipse left out of the background, in face widths.
+_HEAD_HALF_WIDTH = 0.65
+
+
+def _cheeks(analysis: Analysis) -> tuple[dict[str, Any], NDArray[np.bool_], NDArray[np.bool_]]:
+    canon = analysis.canonical_face
+    left, right = cheek_zones(canon["landmarks"], canon["grey"].shape)
+    skin = canon["skin"]
+    left, right = left & skin, right & skin
+    if left.sum() < _MIN_ZONE or right.sum() < _MIN_ZONE:
+        raise NotAssessed("the cheeks are not both inside the photo")
+    return canon, left, right
+
+
+def _polygon(points: NDArray[np.floating], shape: tuple[int, int]) -> NDArray[np.bool_]:
+    import cv2
+
+    mask = np.zeros(shape, dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 255)
+    return mask > 0
+
+
+@register_check(
+    "lighting.uniformity",
+    summary="Even light on both sides of the face (left/right cheek luminance histograms, as OFIQ IlluminationUniformity)",
+    passed="The face is evenly lit.",
+    limits=[
+        Range(
+            "balance", "min_balance", None,
+            too_low=Outcome("lighting.uniformity.side_shadow", "One side of your face is in shadow: face the light (or a window) squarely and retake the photo."),
+        ),
+        Range(
+            "intersection", "min_intersection", None,
+            too_low=Outcome("lighting.uniformity.uneven", "The light on your face is uneven: use soft light from the front and retake the photo."),
+        ),
+    ],
+)  # fmt: skip
+def lighting_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Compare the luminance of the two cheek zones of the aligned face."""
+    canon, left, right = _cheeks(analysis)
+    return dict(illumination_balance(canon["grey"], left, right))
+
+
+@register_check(
+    "lighting.hotspots",
+    summary="Flash reflections / specular hot spots on the skin (share of skin far brighter than its median)",
+    passed="There are no shiny spots on the face.",
+    limits=[
+        Range(
+            "fraction", None, "max_fraction",
+            too_high=Outcome("lighting.hotspots.present", "There are shiny white spots on your face: avoid the flash and direct light, or dab the shine off, and retake the photo."),
+        ),
+    ],
+)  # fmt: skip
+def lighting_hotspots(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Share of the skin (eyes and mouth left out) that is a specular hot spot."""
+    import cv2
+
+    canon = analysis.canonical_face
+    shape = canon["grey"].shape
+    points = canon["landmarks"]
+    features = np.zeros(shape, dtype=np.uint8)
+    for part in (points[36:42], points[42:48], points[48:60]):
+        features |= _polygon(part, shape).astype(np.uint8)
+    features = cv2.dilate(features, np.ones((7, 7), np.uint8))
+    mask = canon["skin"] & (features == 0)
+    if mask.sum() < _MIN_SKIN:
+        raise NotAssessed("too little of the face is inside the photo")
+    return dict(hot_spots(canon["grey"], mask))
+
+
+@register_check(
+    "background.shadow",
+    summary="Shadow cast on the background beside the head (darkening of the background next to the head)",
+    passed="There is no shadow on the background.",
+    limits=[
+        Range(
+            "darkening", None, "max_darkening",
+            too_high=Outcome("background.shadow.present", "Your shadow falls on the background: step away from the wall or light the background and retake the photo."),
+        ),
+        Range(
+            "asymmetry", None, "max_asymmetry",
+            too_high=Outcome("background.shadow.one_side", "A shadow falls on the background on one side of your head: light the background evenly or step away from the wall."),
+        ),
+    ],
+)  # fmt: skip
+def background_shadow_check(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Darkening of the background band beside the head, relative to the lit background."""
+    small, scale = analysis.small
+    geo = analysis.geometry
+    mask = _beside_head(analysis)
+    near = max(2.0, 0.35 * geo["face_width"] * scale)
+    try:
+        return dict(background_shadow(small, mask, geo["eye_midpoint"][0] * scale, near=near))
+    except ValueError as exc:
+        raise NotAssessed(str(exc)) from exc
+
+
+def _beside_head(analysis: Analysis) -> NDArray[np.bool_]:
+    """Background of :attr:`Analysis.small` beside and above the head, down to the chin.
+
+    Like :attr:`Analysis.background_mask` but with a head ellipse only as wide as the face
+    plus the ears (0.65 face widths from the centre line instead of 0.85), so that the band
+    where a cast shadow shows stays in; hair outside the ellipse is left to the score's hue
+    and lightness filter.
+    """
+    import cv2
+
+    geo = analysis.geometry
+    small, scale = analysis.small
+    h, w = small.shape[:2]
+    crown, chin = geo["crown_y"] * scale, geo["chin"][1] * scale
+    cx, face_w = geo["eye_midpoint"][0] * scale, geo["face_width"] * scale
+    person = np.zeros((h, w), dtype=np.uint8)
+    centre = (round(cx), round((crown + chin) / 2))
+    axes = (max(1, round(_HEAD_HALF_WIDTH * face_w)), max(1, round(0.62 * (chin - crown))))
+    cv2.ellipse(person, centre, axes, geo["roll"], 0, 360, 255, -1)
+    neck = round(0.45 * face_w)
+    cv2.rectangle(person, (round(cx) - neck, round(chin) - 2), (round(cx) + neck, h), 255, -1)
+    mask = person == 0
+    mask[max(0, round(chin)) :, :] = False
+    if mask.sum() < max(50, 0.02 * h * w):
+        raise NotAssessed("too little background is visible around the head")
+    return mask
+
+
+@register_check(
+    "colour.natural",
+    summary="Natural skin colour: mean CIELAB a*, b* of the cheeks (as OFIQ NaturalColour); flags grey and tinted photos",
+    passed="The skin colour looks natural.",
+    limits=[
+        Range(
+            "chroma", "min_chroma", None,
+            too_low=Outcome("colour.natural.greyscale", "The photo has no colour: send a colour photo."),
+        ),
+        Range(
+            "hue", "min_hue", "max_hue",
+            too_low=Outcome("colour.natural.cast", "The skin colour looks unnatural (a blue, magenta or red tint): turn off filters, use daylight or white light and retake the photo."),
+            too_high=Outcome("colour.natural.cast", "The skin colour looks unnatural (a green tint): turn off filters, use daylight or white light and retake the photo."),
+        ),
+        Range(
+            "a", "min_a", "max_a",
+            too_low=Outcome("colour.natural.green_cast", "The colours look green or washed out: turn off filters, use daylight or white light and retake the photo."),
+            too_high=Outcome("colour.natural.red_cast", "The colours look too red or magenta: turn off filters and coloured lights and retake the photo."),
+        ),
+        Range(
+            "b", "min_b", "max_b",
+            too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
+            too_high=Outcome("colour.natural.yellow_cast", "The colours look too yellow or orange: avoid warm lamps and filters and retake the photo."),
+        ),
+    ],
+)  # fmt: skip
+def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Mean a*, b* of the two cheek zones of the aligned face."""
+    canon, left, right = _cheeks(analysis)
+    return dict(skin_colour(canon["rgb"], left | right))
+
+
+@register_check(
+    "eyes.red",
+    summary="Red-eye from the flash (share of saturated red pixels in the eye openings)",
+    passed="There is no red-eye.",
+    limits=[
+        Range(
+            "red_fraction", None, "max_red_fraction",
+            too_high=Outcome("eyes.red.present", "Your eyes look red from the flash: turn the flash off or use more room light and retake the photo."),
+        ),
+    ],
+)  # fmt: skip
+def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Measure the larger share of red pixels of the two eye openings."""
+    canon = analysis.canonical_face
+    shape = canon["grey"].shape
+    points = canon["landmarks"]
+    worst = -1.0
+    for part in (points[36:42], points[42:48]):
+        mask = _polygon(part, shape) & canon["valid"]
+        if mask.sum() >= _MIN_EYE:
+            worst = max(worst, red_eye(canon["rgb"], mask))
+    if worst < 0:
+        raise NotAssessed("the eyes are closed or not visible")
+    return {"red_fraction": worst}
+
+
+@register_check(
+    "image.compression",
+    summary="Compression and pixelation artefacts on the face: JPEG blocking, posterisation, loss of fine detail",
+    passed="The image shows no compression artefacts.",
+    limits=[
+        Range(
+            "blockiness", None, "max_blockiness",
+            too_high=Outcome("image.compression.blocky", "The photo is too compressed (blocky): save it at a higher quality or send the original."),
+        ),
+        Range(
+            "level_coverage", "min_level_coverage", None,
+            too_low=Outcome("image.compression.posterised", "The photo shows too few shades (banding): send the original photo, not a converted copy."),
+        ),
+        Range(
+            "fine_detail", "min_fine_detail", None,
+            too_low=Outcome("image.compression.upscaled", "The photo looks enlarged from a small image: send the original, full-resolution photo."),
+        ),
+    ],
+)  # fmt: skip
+def image_compression(analysis: Analysis) -> Mapping[str, Scalar]:
+    """Blocking and posterisation at full resolution, detail at a fixed face scale."""
+    import cv2
+
+    geo = analysis.geometry
+    left, top, right, bottom = geo["box"]
+    x0, y0 = max(0, int(left)), max(0, int(top))
+    x1, y1 = min(analysis.width, int(right)), min(analysis.height, int(bottom))
+    if x1 - x0 < 32 or y1 - y0 < 32:
+        raise NotAssessed("the face is too small or not inside the photo")
+    grey = analysis.grey
+    # Blocking: a window of at most _BLOCK_WINDOW px at the face centre, full resolution.
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    half_w, half_h = min(_BLOCK_WINDOW, x1 - x0) // 2, min(_BLOCK_WINDOW, y1 - y0) // 2
+    bx, by = cx - half_w, cy - half_h
+    window = grey[by : cy + half_h, bx : cx + half_w]
+    blocks = blockiness(window, origin=(by, bx))
+    coverage = level_coverage(analysis.rgb[by : cy + half_h, bx : cx + half_w, 1])
+    face = grey[y0:y1, x0:x1]
+    scale = min(1.0, _DETAIL_IED / max(geo["eye_distance"], 1e-6))
+    if scale < 1.0:
+        size = (max(16, round(face.shape[1] * scale)), max(16, round(face.shape[0] * scale)))
+        face = cv2.resize(face, size, interpolation=cv2.INTER_AREA)
+    return {
+        "blockiness": blocks,
+        "level_coverage": coverage,
+        "fine_detail": fine_detail(face),
+    }

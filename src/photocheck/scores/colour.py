@@ -1,0 +1,139 @@
+"""Colour scores: the CIELAB colour of the skin, and red pupils.
+
+References
+----------
+.. [1] ISO/IEC 29794-5 measure "natural colour"; OFIQ
+   ``OFIQlib/modules/measures/src/NaturalColour.cpp``: mean a* and b* of the two cheek
+   zones, raw score the distance from the box a* in [5, 25], b* in [5, 35].
+.. [2] ISO/IEC 19794-5 clause 7.3.4 and ICAO 9303 part 3: natural skin tones, no colour cast,
+   no red eye; the BioLab-ICAO tests "unnatural skin tone" and "red eyes".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["NATURAL_A", "NATURAL_B", "red_eye", "skin_colour"]
+
+# The natural skin box of ISO/IEC 29794-5 / OFIQ (CIELAB a*, b*).
+NATURAL_A = (5.0, 25.0)
+NATURAL_B = (5.0, 35.0)
+
+
+def _lab(pixels: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """CIELAB (L* 0-100, a*, b*) of RGB uint8 pixels shaped (N, 3)."""
+    import cv2
+
+    row = np.ascontiguousarray(pixels, dtype=np.uint8).reshape(1, -1, 3)
+    lab = cv2.cvtColor(row.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    return np.asarray(lab, dtype=np.float32).reshape(-1, 3)
+
+
+def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, float]:
+    """Return the mean CIELAB colour of a skin region and its distance from natural skin.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The image (sRGB).
+    mask : ndarray of bool, shape (H, W)
+        The skin region (OFIQ uses the two cheek zones, see
+        :func:`photocheck.scores.lighting.cheek_zones`).
+
+    Returns
+    -------
+    dict
+        ``a``: mean a* (green - / red +, natural skin about 5 to 25); ``b``: mean b*
+        (blue - / yellow +, natural skin about 5 to 35); ``chroma``: ``hypot(a, b)`` (0 up,
+        0 is grey: a black-and-white photo scores below about 3); ``hue``: the CIELAB hue
+        angle ``atan2(b, a)`` in degrees (-180 to 180; skin of every complexion lies near
+        35-65, a blue cast lowers it, a green cast raises it); ``distance``: CIELAB
+        distance of (a, b) from the natural box [5, 25] x [5, 35] (0 up, 0 is natural, higher
+        is a stronger cast; OFIQ's raw NaturalColour score, which is 100 when a or b is
+        negative).
+
+    Raises
+    ------
+    ValueError
+        When the mask is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> skin = np.zeros((4, 4, 3), np.uint8); skin[:] = (224, 172, 140)
+    >>> out = skin_colour(skin, np.ones((4, 4), bool))
+    >>> round(out["a"]), round(out["b"]), out["distance"]
+    (15, 24, 0.0)
+    >>> grey = skin_colour(np.full((4, 4, 3), 128, np.uint8), np.ones((4, 4), bool))
+    >>> round(grey["chroma"], 3), round(grey["distance"], 3)
+    (0.0, 7.071)
+    """
+    pixels = np.asarray(rgb)[np.asarray(mask, dtype=bool)]
+    if pixels.size == 0:
+        raise ValueError("the skin region is empty")
+    lab = _lab(pixels)
+    a, b = float(lab[:, 1].mean()), float(lab[:, 2].mean())
+    da = max(NATURAL_A[0] - a, a - NATURAL_A[1], 0.0)
+    db = max(NATURAL_B[0] - b, b - NATURAL_B[1], 0.0)
+    return {
+        "a": round(a, 4),
+        "b": round(b, 4),
+        "chroma": round(float(np.hypot(a, b)), 4),
+        "hue": round(float(np.degrees(np.arctan2(b, a))), 4),
+        "distance": round(float(np.hypot(da, db)), 4),
+    }
+
+
+def red_eye(
+    rgb: NDArray[np.uint8],
+    mask: NDArray[np.bool_],
+    *,
+    redness: float = 0.5,
+    min_red: float = 60.0,
+) -> float:
+    """Return the share of an eye region's pixels that are saturated red (red-eye).
+
+    A pixel is red when ``(R - max(G, B)) / R > redness`` and ``R >= min_red``: the red of a
+    flash-lit retina, which brown irises (``R`` only a little above ``G``) and the pink inner
+    corner of the eye do not reach.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The image (sRGB).
+    mask : ndarray of bool, shape (H, W)
+        One eye's opening (e.g. the polygon of landmarks 36-41 or 42-47).
+    redness : float, optional
+        Least relative excess of red over the other channels (0-1).
+    min_red : float, optional
+        Least red level (0-255), so that near-black pixels do not count.
+
+    Returns
+    -------
+    float
+        Share of the region's red pixels (0-1, higher is worse; a normal eye is near 0, a
+        red pupil fills about 0.1-0.3 of the eye opening).
+
+    Raises
+    ------
+    ValueError
+        When the mask is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> eye = np.full((10, 10, 3), (90, 60, 40), np.uint8)  # a brown iris
+    >>> red_eye(eye, np.ones((10, 10), bool))
+    0.0
+    >>> eye[3:6, 3:7] = (200, 40, 40)
+    >>> red_eye(eye, np.ones((10, 10), bool))
+    0.12
+    """
+    pixels = np.asarray(rgb)[np.asarray(mask, dtype=bool)].astype(np.float32)
+    if pixels.size == 0:
+        raise ValueError("the eye region is empty")
+    red = pixels[:, 0]
+    other = pixels[:, 1:].max(axis=1)
+    is_red = (red >= min_red) & (red - other > redness * np.maximum(red, 1.0))
+    return round(float(is_red.mean()), 6)

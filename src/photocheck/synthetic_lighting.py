@@ -1,0 +1,382 @@
+"""Synthetic variants for the lighting, colour and image-quality checks.
+
+Importing this module registers its variants with :mod:`photocheck.synthetic` (the shared
+generator): a shadow across the face, a shadow cast on the background, a hot spot on a cheek,
+colour casts and a black-and-white copy, red pupils, a low-quality JPEG round trip and a
+down-then-up rescale. Variants that need the face locate it with photocheck's own landmarks
+(:class:`photocheck.analysis.Analysis`) and raise
+:class:`~photocheck.synthetic.VariantNotApplicable` when there is no clear face.
+
+=========================  ===============================================  =====================
+name                       severity                                         clearly visible at
+=========================  ===============================================  =====================
+``lighting.side_shadow``   light lost on the darker side of the face (0-1)  0.5
+``background.cast_shadow`` light lost in the shadow on the background (0-1) 0.5
+``lighting.hotspot``       blend of a cheek spot towards white (0-1)         1.0
+``colour.cast_blue``       white-balance error towards blue (0-1)            0.3
+``colour.cast_red``        white-balance error towards red (0-1)             0.3
+``colour.cast_green``      white-balance error towards green (0-1)           0.3
+``colour.greyscale``       saturation removed (0-1; 1 is black and white)    1.0
+``eyes.red``               opacity of a red disc on each pupil (0-1)         1.0
+``compression.jpeg``       JPEG quality (1-100)                              10
+``compression.rescale``    reduction factor before enlarging back (> 1)      4
+=========================  ===============================================  =====================
+
+The expected verdicts (``"fail"`` at the clearly visible severity and above, ``"pass"`` at
+the mildest) were set from the evaluation in ``docs/checks.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .synthetic import Expectation, VariantNotApplicable, plain_background_mask, register_variant
+
+__all__ = [
+    "cast_shadow",
+    "colour_cast",
+    "greyscale",
+    "hotspot",
+    "jpeg_round_trip",
+    "red_eyes",
+    "rescale",
+    "side_shadow",
+]
+
+RGB = NDArray[np.uint8]
+
+
+def _linear(rgb: RGB) -> NDArray[np.float32]:
+    x = rgb.astype(np.float32) / 255.0
+    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+def _srgb(linear: NDArray[np.floating[Any]]) -> RGB:
+    x = np.clip(linear, 0.0, 1.0)
+    s = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
+    out: RGB = np.clip(np.rint(s * 255.0), 0, 255).astype(np.uint8)
+    return out
+
+
+def _landmarks(rgb: RGB) -> NDArray[np.float64]:
+    """Return the 68 landmarks of the photo's main face (photocheck's own detector)."""
+    from .analysis import Analysis
+    from .image import load_image
+
+    face = Analysis(load_image(np.ascontiguousarray(rgb))).face
+    if face is None or face.landmarks is None:
+        raise VariantNotApplicable("no clear main face to place the variant on")
+    return np.asarray(face.landmarks, dtype=np.float64)
+
+
+def _eye_distance(points: NDArray[np.float64]) -> float:
+    return float(np.hypot(*(points[42:48].mean(axis=0) - points[36:42].mean(axis=0))))
+
+
+def _expect(
+    check: str, *, fails: Callable[[float], bool], passes: Callable[[float], bool]
+) -> Callable[[Any], Mapping[str, Expectation]]:
+    def expected(severity: Any) -> Mapping[str, Expectation]:
+        if fails(float(severity)):
+            return {check: "fail"}
+        if passes(float(severity)):
+            return {check: "pass"}
+        return {}
+
+    return expected
+
+
+@register_variant(
+    "lighting.side_shadow",
+    severities=(0.15, 0.3, 0.5, 0.7, 0.85),
+    expected=_expect("lighting.uniformity", fails=lambda s: s >= 0.85, passes=lambda s: s <= 0.15),
+)
+def side_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Shade one side of the face: it loses ``severity`` of its light (linear light).
+
+    The gain falls smoothly from 1 on one side of the face to ``1 - severity`` on the
+    other, across the middle half of the face; the side is chosen by ``rng``.
+    """
+    points = _landmarks(rgb)
+    cx = float(points[27:31, 0].mean())
+    half = 0.5 * float(points[16, 0] - points[0, 0])
+    x = np.arange(rgb.shape[1], dtype=np.float32)
+    sign = 1.0 if rng.random() < 0.5 else -1.0
+    t = np.clip(0.5 + sign * (x - cx) / max(half, 1.0), 0.0, 1.0)
+    ramp = t * t * (3.0 - 2.0 * t)  # smoothstep: 0 on the lit side, 1 on the dark side
+    gain = 1.0 - float(severity) * ramp
+    return _srgb(_linear(rgb) * gain[None, :, None])
+
+
+@register_variant(
+    "background.cast_shadow",
+    severities=(0.15, 0.3, 0.5, 0.7),
+    expected=_expect("background.shadow", fails=lambda s: s >= 0.5, passes=lambda s: s <= 0.15),
+)
+def cast_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Cast a soft shadow of the person on a plain background, offset sideways and down.
+
+    The person's silhouette (everything that is not plain background) is shifted by 12% of
+    the image width to one side (chosen by ``rng``) and 4% of the height down, softened, and
+    darkens the background by ``severity`` (linear light). Raises ``VariantNotApplicable``
+    when the background is not plain.
+    """
+    import cv2
+
+    background = plain_background_mask(rgb)
+    h, w = rgb.shape[:2]
+    person = (~background).astype(np.float32)
+    dx = (1.0 if rng.random() < 0.5 else -1.0) * 0.12 * w
+    shift = np.array([[1.0, 0.0, dx], [0.0, 1.0, 0.04 * h]], dtype=np.float32)
+    shadow = cv2.warpAffine(person, shift, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    shadow = cv2.GaussianBlur(shadow, (0, 0), max(1.0, 0.01 * w))
+    gain = 1.0 - float(severity) * shadow * background.astype(np.float32)
+    return _srgb(_linear(rgb) * gain[..., None])
+
+
+@register_variant(
+    "lighting.hotspot",
+    severities=(0.3, 0.6, 1.0),
+    expected=_expect("lighting.hotspots", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
+)
+def hotspot(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Add a flash reflection: a white spot (0.4 of the eye distance across) on one cheek.
+
+    ``severity`` is the blend towards white at the spot's core (1 is a burnt-out spot).
+    """
+    points = _landmarks(rgb)
+    ied = _eye_distance(points)
+    side = (1, 31, 41) if rng.random() < 0.5 else (15, 35, 46)
+    centre = points[list(side)].mean(axis=0)
+    sigma = 0.2 * ied
+    yy, xx = np.mgrid[0 : rgb.shape[0], 0 : rgb.shape[1]].astype(np.float32)
+    blob = np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2.0 * sigma**2))
+    alpha = (float(severity) * np.clip(1.6 * blob, 0.0, 1.0))[..., None]
+    out = rgb.astype(np.float32) * (1.0 - alpha) + 255.0 * alpha
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def _cast(gains: tuple[float, float, float]) -> Callable[[RGB, Any, np.random.Generator], RGB]:
+    direction = np.array(gains, dtype=np.float32)
+
+    def fn(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+        return colour_cast(rgb, direction * float(severity))
+
+    return fn
+
+
+def colour_cast(rgb: RGB, shift: NDArray[np.floating[Any]]) -> RGB:
+    """Scale R, G, B in linear light by ``exp(shift)``, keeping the luminance (a white-balance error).
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The photo.
+    shift : array-like of 3 floats
+        Log gains of R, G and B (e.g. ``(-0.3, 0, 0.3)`` is a blue cast).
+
+    Returns
+    -------
+    ndarray of uint8
+        The recoloured photo.
+    """
+    gains = np.exp(np.asarray(shift, dtype=np.float32))
+    luminance = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    gains = gains / float(luminance @ gains)
+    return _srgb(_linear(rgb) * gains[None, None, :])
+
+
+_CAST_SEVERITIES = (0.05, 0.15, 0.3, 0.5)
+for _name, _gains in (
+    ("colour.cast_blue", (-1.0, 0.0, 1.0)),
+    ("colour.cast_red", (1.0, -0.5, -0.5)),
+    ("colour.cast_green", (-0.5, 1.0, -0.5)),
+):
+    register_variant(
+        _name,
+        severities=_CAST_SEVERITIES,
+        expected=_expect("colour.natural", fails=lambda s: s >= 0.3, passes=lambda s: s <= 0.05),
+        summary=f"A white-balance error towards {_name.rsplit('_', 1)[1]} (log gain in linear light).",
+    )(_cast(_gains))
+
+
+@register_variant(
+    "colour.greyscale",
+    severities=(0.3, 0.7, 1.0),
+    expected=_expect("colour.natural", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
+)
+def greyscale(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Remove ``severity`` of the saturation (1 gives a black-and-white photo in RGB)."""
+    import cv2
+
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)[..., None]
+    out = rgb.astype(np.float32) * (1.0 - float(severity)) + grey * float(severity)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+@register_variant(
+    "eyes.red",
+    severities=(0.3, 0.6, 1.0),
+    expected=_expect("eyes.red", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
+)
+def red_eyes(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Paint red pupils (flash red-eye): a red disc on each pupil, ``severity`` its opacity.
+
+    Each disc is centred on the eye opening (mean of its six landmarks) with a radius of
+    half the opening's height, keeps a little of the underlying shading, and has a soft edge.
+    """
+    import cv2
+
+    points = _landmarks(rgb)
+    out = rgb.astype(np.float32)
+    h, w = rgb.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    for eye in (points[36:42], points[42:48]):
+        centre = eye.mean(axis=0)
+        opening = float(np.mean([eye[5, 1] - eye[1, 1], eye[4, 1] - eye[2, 1]]))
+        radius = max(1.5, 0.5 * opening)
+        distance = np.hypot(xx - centre[0], yy - centre[1])
+        disc = np.clip(radius + 0.5 - distance, 0.0, 1.0)
+        disc = cv2.GaussianBlur(disc, (0, 0), max(0.5, 0.15 * radius))
+        shade = 0.6 + 0.4 * out.mean(axis=2, keepdims=True) / 255.0
+        red = np.array([215.0, 35.0, 30.0], dtype=np.float32) * shade
+        alpha = float(severity) * disc[..., None]
+        out = out * (1.0 - alpha) + red * alpha
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+@register_variant(
+    "compression.jpeg",
+    severities=(50, 20, 10, 5),
+    expected=_expect("image.compression", fails=lambda s: s <= 10, passes=lambda s: s >= 50),
+)
+def jpeg_round_trip(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Save as JPEG at quality ``severity`` (1-100) and decode again (OpenCV, 4:2:0)."""
+    import cv2
+
+    quality = int(np.clip(int(severity), 1, 100))
+    ok, data = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV always encodes uint8 RGB
+        raise VariantNotApplicable("JPEG encoding failed")
+    decoded = np.asarray(cv2.imdecode(data, cv2.IMREAD_COLOR), dtype=np.uint8)
+    return np.ascontiguousarray(decoded[..., ::-1])
+
+
+@register_variant(
+    "compression.rescale",
+    severities=(1.5, 2.0, 3.0, 4.0),
+    expected=_expect("image.compression", fails=lambda s: s >= 4.0, passes=lambda s: s <= 1.5),
+)
+def rescale(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Reduce by ``severity`` (area average) and enlarge back (bicubic): a low-resolution photo."""
+    import cv2
+
+    factor = max(1.0, float(severity))
+    h, w = rgb.shape[:2]
+    small = cv2.resize(
+        rgb, (max(8, round(w / factor)), max(8, round(h / factor))), interpolation=cv2.INTER_AREA
+    )
+    return np.ascontiguousarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC))
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+#: The checks these variants exercise.
+CHECKS = (
+    "lighting.uniformity",
+    "lighting.hotspots",
+    "background.shadow",
+    "colour.natural",
+    "eyes.red",
+    "image.compression",
+)
+#: Which check each variant is aimed at, and its clearly visible severity.
+TARGETS: Mapping[str, tuple[str, Any]] = {
+    "lighting.side_shadow": ("lighting.uniformity", 0.85),
+    "background.cast_shadow": ("background.shadow", 0.5),
+    "lighting.hotspot": ("lighting.hotspots", 1.0),
+    "colour.cast_blue": ("colour.natural", 0.5),
+    "colour.cast_red": ("colour.natural", 0.5),
+    "colour.cast_green": ("colour.natural", 0.5),
+    "colour.greyscale": ("colour.natural", 1.0),
+    "eyes.red": ("eyes.red", 1.0),
+    "compression.jpeg": ("image.compression", 10),
+    "compression.rescale": ("image.compression", 4.0),
+}
+
+
+def reduce_to(rgb: RGB, max_side: int = 800) -> RGB:
+    """Reduce a photo (area average) so that its longer side is at most ``max_side`` px."""
+    import cv2
+
+    scale = max_side / max(rgb.shape[:2])
+    if scale >= 1.0:
+        return rgb
+    size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+    return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+
+def evaluate_photo(
+    rgb: RGB,
+    *,
+    variants: Mapping[str, Any] | None = None,
+    profile: str = "icao",
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """Judge the lighting checks on a photo and on its variants.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        A compliant photo (it is not modified).
+    variants : mapping, optional
+        Variant name -> sequence of severities (default: every variant of this module at
+        its listed severities).
+    profile : str, optional
+        The profile whose limits judge the checks.
+    seed : int, optional
+        Seed of the variants' random choices.
+
+    Returns
+    -------
+    list of dict
+        One record per image (the untouched photo has variant ``"none"``): ``variant``,
+        ``severity``, ``status`` (check -> status) and ``values`` (check -> raw values);
+        variants that do not apply to the photo are recorded with ``status`` None.
+    """
+    from .api import judge, measure
+    from .synthetic import make_variant, variant_info
+
+    def judged(image: RGB) -> tuple[dict[str, Any], dict[str, Any]]:
+        measurements = measure(image, checks=CHECKS)
+        verdict = judge(measurements, profile)
+        status = {r.check: r.status for r in verdict.results if r.check in CHECKS}
+        values = {c: dict(measurements.by_check[c].values) for c in CHECKS}
+        return status, values
+
+    plan = variants if variants is not None else {n: variant_info(n).severities for n in TARGETS}
+    status, values = judged(rgb)
+    records: list[dict[str, Any]] = [
+        {"variant": "none", "severity": None, "status": status, "values": values}
+    ]
+    for name, severities in plan.items():
+        for severity in severities:
+            try:
+                image = make_variant(rgb, name, severity, seed=seed).image
+            except VariantNotApplicable:
+                records.append({"variant": name, "severity": severity, "status": None})
+                continue
+            status, values = judged(image)
+            records.append(
+                {"variant": name, "severity": severity, "status": status, "values": values}
+            )
+    return records
+
+
+def rejected(status: str | None) -> bool:
+    """Return whether a check's status means the photo would not be accepted (fail or not_assessed)."""
+    return status in ("fail", "not_assessed")
