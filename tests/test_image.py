@@ -527,3 +527,10 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_jpeg_with_thousands_of_scans_is_refused_before_decoding() -> None:
+    bomb = corpus.jpeg_many_scans(2000, width=400, height=300)
+    with pytest.raises(InvalidImageError, match=r"a JPEG with 20\d\d scans; .* at most 100"):
+        load_image(bomb)
+    assert load_image(corpus.jpeg_many_scans(0, width=400, height=300)).width == 400

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAX_PIXELS", "LoadedImage", "PhotoInput", "load_image", "max_file_bytes"]
 
 DEFAULT_MAX_PIXELS = 50_000_000
+# Progressive JPEGs from cameras, phones and encoders have 1-12 scans (mozjpeg about 10);
+# more than this is refused (each scan costs a pass over the whole image).
+MAX_JPEG_SCANS = 100
 PhotoInput = Any  # str | Path | bytes | BinaryIO | np.ndarray | PIL.Image.Image
 
 _GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
@@ -249,7 +252,10 @@ def _from_path(photo: str | os.PathLike[str], max_pixels: int) -> LoadedImage:
         raise ImageTooLargeError(_file_too_large(path.name, info.st_size, limit))
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            # read(n) allocates n bytes up front: ask for the file's size, not the limit.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # the file grew after stat()
+                data += _read_bounded(handle, limit + 1 - len(data))
     except OSError as exc:
         raise InvalidImageError(f"cannot read {shown}: {exc.strerror or exc}") from None
     if len(data) > limit:  # the file grew after stat()
@@ -262,7 +268,7 @@ def _from_file(fileobj: BinaryIO, max_pixels: int) -> LoadedImage:
     source = Path(name).name if isinstance(name, str) else "<file>"
     limit = max_file_bytes(max_pixels)
     try:
-        data = fileobj.read(limit + 1)
+        data = _read_bounded(fileobj, limit + 1)
     except Exception as exc:
         raise InvalidImageError(
             f"cannot read from the file object: {type(exc).__name__}: {exc}"
@@ -272,8 +278,23 @@ def _from_file(fileobj: BinaryIO, max_pixels: int) -> LoadedImage:
             f"the file object returned {type(data).__name__}, not bytes: open it in binary mode"
         )
     if len(data) > limit:
-        raise ImageTooLargeError(_file_too_large(source, len(data), limit, at_least=True))
+        raise ImageTooLargeError(_file_too_large(_label(source), len(data), limit, at_least=True))
     return _from_bytes(bytes(data), source, max_pixels)
+
+
+def _read_bounded(fileobj: Any, size: int) -> Any:
+    """Read at most ``size`` bytes in 1 MiB pieces (``read(size)`` would allocate ``size``)."""
+    first = fileobj.read(min(size, 2**20))
+    if not isinstance(first, bytes | bytearray) or len(first) < min(size, 2**20):
+        return first  # all of it, or not bytes (the caller reports that)
+    pieces, total = [bytes(first)], len(first)
+    while total < size:
+        piece = fileobj.read(min(size - total, 2**20))
+        if not piece:
+            break
+        pieces.append(bytes(piece))
+        total += len(piece)
+    return b"".join(pieces)
 
 
 def _file_too_large(source: str, size: int, limit: int, *, at_least: bool = False) -> str:
@@ -285,16 +306,19 @@ def _file_too_large(source: str, size: int, limit: int, *, at_least: bool = Fals
 
 
 def _from_bytes(data: bytes, source: str, max_pixels: int) -> LoadedImage:
+    label = _label(source)
     if not data:
-        raise InvalidImageError(f"{source}: the file is empty (0 bytes)")
+        raise InvalidImageError(f"{label}: the file is empty (0 bytes)")
     limit = max_file_bytes(max_pixels)
     if len(data) > limit:
-        raise ImageTooLargeError(_file_too_large(source, len(data), limit))
-    fmt = _sniff(data, source)
+        raise ImageTooLargeError(_file_too_large(label, len(data), limit))
+    fmt = _sniff(data, label)
+    if fmt == "JPEG":
+        _check_jpeg_scans(data, label)
     header_size = _header_size(fmt, data)
     if header_size is not None:
-        _check_pixels(source, *header_size, max_pixels)
-    with _pil_guard(source):
+        _check_pixels(label, *header_size, max_pixels)
+    with _pil_guard(label):
         im = _open(fmt, data)
         try:
             return _from_pil(im, source, len(data), max_pixels)
@@ -395,6 +419,22 @@ def _unknown(data: bytes, source: str) -> str:
         f"{source}: not an image in a format photocheck reads ({_READABLE}): "
         "the file signature is not one of theirs"
     )
+
+
+def _check_jpeg_scans(data: bytes, label: str) -> None:
+    """Refuse progressive JPEGs with an absurd number of scans (a decoding-time bomb).
+
+    Each scan makes libjpeg revisit every block of the image, so a small file holding
+    thousands of tiny scans takes seconds to minutes to decode. ``FF DA`` (start of scan)
+    cannot occur inside entropy-coded data (an ``FF`` there is followed by ``00`` or a
+    restart marker), so counting it bounds the number of scans from above.
+    """
+    scans = data.count(b"\xff\xda")
+    if scans > MAX_JPEG_SCANS:
+        raise InvalidImageError(
+            f"{label}: a JPEG with {scans} scans; photocheck decodes at most {MAX_JPEG_SCANS} "
+            "(camera and phone JPEGs have 1 to about 12): refused as a denial-of-service risk"
+        )
 
 
 def _header_size(fmt: str, data: bytes) -> tuple[int, int] | None:
@@ -515,8 +555,17 @@ def _pil_guard(source: str) -> Iterator[None]:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
+def _label(text: str) -> str:
+    """Return ``text`` (a file name from the input) with control characters made visible.
+
+    Error messages quote names from the input; escaping here keeps terminal escape
+    sequences out of any log or console the message reaches.
+    """
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+
+
 def _corrupt(source: str, exc: BaseException) -> str:
-    detail = str(exc) or type(exc).__name__
+    detail = _label(str(exc) or type(exc).__name__)
     return f"{source}: not a readable image: the data is corrupt or truncated ({detail})"
 
 
@@ -540,8 +589,9 @@ def _from_pil(im: Any, source: str, file_bytes: int | None, max_pixels: int) -> 
     import numpy as np
     from PIL import Image
 
+    label = _label(source)
     width, height = im.size
-    _check_pixels(source, width, height, max_pixels)
+    _check_pixels(label, width, height, max_pixels)
     fmt = im.format
     if fmt == "MPO":
         fmt = "JPEG"
@@ -550,12 +600,12 @@ def _from_pil(im: Any, source: str, file_bytes: int | None, max_pixels: int) -> 
     mode = im.mode
     im.load()
     if im.size != (width, height):  # a plugin may only know the size once it decodes
-        _check_pixels(source, im.size[0], im.size[1], max_pixels)
+        _check_pixels(label, im.size[0], im.size[1], max_pixels)
     try:
         rgb = _to_rgb(im, np, Image)
     except ValueError as exc:
         raise InvalidImageError(
-            f"{source}: cannot convert colour mode {im.mode!r} to RGB ({exc})"
+            f"{label}: cannot convert colour mode {im.mode!r} to RGB ({exc})"
         ) from None
     rgb = _apply_orientation(rgb, orientation, np)
     rgb.setflags(write=False)

@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - the corpus table reads best one case per line
 """The hostile-input corpus: every input is built in code, nothing binary is committed.
 
 ``cases()`` lists the inputs; each ``Case.make(folder)`` writes what it needs into ``folder``
@@ -14,6 +13,7 @@ The portrait is built from ``skimage.data.astronaut()`` (public domain, NASA) li
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import struct
 import zlib
@@ -296,7 +296,7 @@ def _avif() -> bytes:
 
     if not features.check("avif"):
         return heif_like(b"avif")
-    return encode(portrait(), "AVIF", quality=80)
+    return encode(portrait(), "AVIF", quality=80, speed=10)
 
 
 def _avif_expectation() -> frozenset[str]:
@@ -352,6 +352,21 @@ def _large_jpeg() -> bytes:
     return out.getvalue()
 
 
+def jpeg_many_scans(count: int, width: int = 2000, height: int = 3000) -> bytes:
+    """A smooth progressive JPEG with its smallest scan repeated ``count`` more times.
+
+    Each scan makes the decoder pass over every block of the image: on a 6 MP image a few
+    hundred bytes per scan cost milliseconds each.
+    """
+    y, x = np.mgrid[0:height, 0:width]
+    smooth = np.dstack([x * 255 // width, y * 255 // height, (x + y) * 255 // (width + height)])
+    data = encode(smooth.astype(np.uint8), "JPEG", quality=90, progressive=True)
+    starts = [i for i in range(len(data) - 1) if data[i : i + 2] == b"\xff\xda"]
+    starts.append(len(data) - 2)
+    scans = [data[a:b] for a, b in itertools.pairwise(starts)]
+    return data[:-2] + min(scans, key=len) * count + b"\xff\xd9"
+
+
 def _fifo(folder: Path) -> str:
     path = folder / "pipe.jpg"
     os.mkfifo(path)
@@ -373,7 +388,7 @@ def _loop(folder: Path) -> str:
 def _sparse(folder: Path) -> str:
     path = folder / "huge_sparse.jpg"
     with path.open("wb") as f:
-        f.write(encode(portrait(), "JPEG"))
+        f.write(encode(np.zeros((8, 8, 3), np.uint8), "JPEG"))
         f.truncate(2 * 2**30)  # 2 GiB apparent size, no disk used
     return str(path)
 
@@ -588,7 +603,8 @@ def cases() -> list[Case]:
             _file(
                 "ztxt.png",
                 lambda: png_with_chunk(
-                    png(), png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"A" * 16_000_000, 9))
+                    encode(np.zeros((64, 64, 3), np.uint8), "PNG"),
+                    png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"A" * 16_000_000, 9)),
                 ),
             ),
         ),
@@ -600,6 +616,20 @@ def cases() -> list[Case]:
             _file("big.png", _over_limit_png),
         ),
         ("sparse_2gib", "size", "a 2 GiB (sparse) file", e({TOO_LARGE}), _sparse),
+        (
+            "large_24mp_jpeg",
+            "size",
+            "a valid 4000 x 6000 JPEG (24 MP)",
+            e({VERDICT}),
+            _file("large.jpg", _large_jpeg),
+        ),
+        (
+            "jpeg_many_scans",
+            "size",
+            "6 MP progressive JPEG with 2000 extra scans (a decoding-time bomb)",
+            e({INVALID}),
+            _file("scans.jpg", lambda: jpeg_many_scans(2000)),
+        ),
         (
             "tiny_1x1",
             "size",
@@ -706,7 +736,7 @@ def cases() -> list[Case]:
             "format",
             "lossless WebP",
             e({VERDICT}),
-            _file("pl.webp", lambda: encode(portrait(), "WEBP", lossless=True)),
+            _file("pl.webp", lambda: encode(portrait(), "WEBP", lossless=True, method=0)),
         ),
         (
             "animated_webp",

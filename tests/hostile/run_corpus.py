@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from hostile_corpus import Case, cases, portrait
+from hostile_corpus import TOO_LARGE, Case, cases
 
 import photocheck
 from photocheck.cli import safe_text
@@ -50,11 +50,18 @@ def _vm_bytes() -> int:
 
 
 def _fingerprint(obj: Any) -> str | None:
-    if isinstance(obj, np.ndarray):
-        if obj.dtype == object:
-            return repr(obj.tolist())
-        return hashlib.sha256(np.ascontiguousarray(obj).view(np.uint8).tobytes()).hexdigest()
-    return None
+    """Hash an array's dtype, shape and values, one row at a time (no full copy)."""
+    if not isinstance(obj, np.ndarray):
+        return None
+    digest = hashlib.sha256(f"{obj.dtype}{obj.shape}".encode())
+    rows = obj.reshape(1) if obj.ndim == 0 else obj
+    for row in rows:
+        part = np.asarray(row)
+        if part.dtype == object:
+            digest.update(repr(part.tolist()).encode())
+        else:
+            digest.update(np.ascontiguousarray(part).tobytes())
+    return digest.hexdigest()
 
 
 def _summary(verdict: photocheck.Verdict) -> str:
@@ -103,23 +110,51 @@ def run_case(case: Case, photo: Any, wall_cap: float) -> dict[str, Any]:
     }
 
 
+def _cap_memory(headroom_mb: int) -> int:
+    """Cap the address space at the current size plus ``headroom_mb``; return the cap."""
+    limit = _vm_bytes() + headroom_mb * 2**20
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit
+
+
 def run(
-    folder: Path, memory_mb: int, wall_cap: float, only: list[str] | None = None
+    folder: Path,
+    memory_mb: int,
+    wall_cap: float,
+    only: list[str] | None = None,
+    bomb_memory_mb: int = 64,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Generate the corpus into ``folder`` and run it; return the rows and the run settings."""
     chosen = [c for c in cases() if only is None or c.name in only]
+    t0 = time.perf_counter()
     inputs = [(case, case.make(folder)) for case in chosen]
-    photocheck.validate(portrait())  # warm up: imports and models, outside the caps
-    limit = _vm_bytes() + memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    build_s = time.perf_counter() - t0
+    # Warm up (imports, models) outside the caps, on a synthetic image so that runs of a
+    # few cases need not build the portrait.
+    photocheck.validate(np.tile(np.arange(256, dtype=np.uint8), (320, 1)))
     signal.signal(signal.SIGALRM, _alarm)
     rows = []
+    limit = 0
     for case, photo in inputs:
+        # Inputs that must be refused as too large get a small headroom: decoding any of
+        # them would need gigabytes, so refusing them proves the refusal came first.
+        bomb = case.expect == {TOO_LARGE}
+        cap = _cap_memory(bomb_memory_mb if bomb else memory_mb)
+        limit = max(limit, cap)
         row = run_case(case, photo, wall_cap)
+        row["memory_cap_mb"] = bomb_memory_mb if bomb else memory_mb
         row["detail"] = row["detail"].replace(str(folder), "<tmp>")
         rows.append(row)
-    settings = {"address_space_limit_mb": round(limit / 2**20), "headroom_mb": memory_mb}
+    settings = {
+        "address_space_limit_mb": round(limit / 2**20),
+        "headroom_mb": memory_mb,
+        "bomb_headroom_mb": bomb_memory_mb,
+    }
     settings["wall_cap_s"] = wall_cap
+    settings["build_s"] = round(build_s, 1)
     settings["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return rows, settings
 
@@ -144,8 +179,10 @@ def markdown(rows: list[dict[str, Any]], settings: dict[str, Any], cpu_cap: floa
         "uv run python tests/hostile/run_corpus.py --markdown docs/hostile-inputs.md",
         "```",
         "",
-        f"Run settings: address space capped at {settings['address_space_limit_mb']} MB "
-        f"(the warmed-up process plus {settings['headroom_mb']} MB), wall-clock alarm "
+        f"Run settings: address space capped at the warmed-up process plus "
+        f"{settings['headroom_mb']} MB (at most {settings['address_space_limit_mb']} MB); inputs "
+        f"expected to be refused as too large ran with only {settings['bomb_headroom_mb']} MB "
+        "of headroom, so their refusal cannot have come after a large allocation; wall-clock alarm "
         f"{settings['wall_cap_s']} s per input, CPU cap {cpu_cap} s per input; peak resident "
         f"memory of the whole run {settings['maxrss_mb']} MB. The same run is a test "
         "(`tests/test_hostile.py`). Times are from one run on a shared 2-core machine and vary.",
@@ -183,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", help="write the corpus here (default: a temporary folder)")
     parser.add_argument("--memory-mb", type=int, default=1024, help="address-space headroom")
+    parser.add_argument(
+        "--bomb-memory-mb", type=int, default=64, help="headroom for inputs expected too large"
+    )
     parser.add_argument("--wall-cap", type=float, default=10.0, help="alarm per input (s)")
     parser.add_argument("--cpu-cap", type=float, default=2.0, help="CPU seconds per input")
     parser.add_argument("--markdown", help="also write the table to this file")
@@ -191,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="photocheck-hostile-") as tmp:
         folder = Path(args.folder) if args.folder else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        rows, settings = run(folder, args.memory_mb, args.wall_cap, args.only)
+        rows, settings = run(folder, args.memory_mb, args.wall_cap, args.only, args.bomb_memory_mb)
     for row in rows:
         sys.stdout.write(json.dumps(row) + "\n")
     if args.markdown:
