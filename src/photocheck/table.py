@@ -219,6 +219,24 @@ class MeasurementTable:
         v = self.columns[name][row]
         return v.item() if isinstance(v, np.generic) else v
 
+    def numeric(self, name: str) -> NDArray[np.float64]:
+        """Return a numeric column as float64, NaN where the value is missing.
+
+        Raises
+        ------
+        PhotocheckError
+            When the column holds text.
+        """
+        if self.kinds[name] not in _DTYPES:
+            raise PhotocheckError(f"column {name!r} holds {self.kinds[name]} values, not numbers")
+        return np.where(self.present[name], self.columns[name].astype(np.float64), np.nan)
+
+    def equals(self, name: str, value: Any) -> NDArray[np.bool_]:
+        """Return the rows where column ``name`` holds ``value`` (False where missing)."""
+        if name not in self.columns:
+            return np.zeros(len(self), dtype=bool)
+        return self.present[name] & (self.columns[name] == value)
+
     def rows(self, mask: Any) -> MeasurementTable:
         """Return the rows selected by a boolean mask or an index array."""
         index = np.asarray(mask)
