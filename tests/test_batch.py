@@ -6,6 +6,7 @@ each file gives different measurements.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -184,12 +185,23 @@ def test_serial_results_keep_order_and_identity(photo_paths: list[str]) -> None:
     assert len({json.dumps(r.to_dict()["verdict"]["geometry"]) for r in results[::2]}) == 3
 
 
+class _KillsTheWorker:
+    """Unpickling this ends the process at once, as a native crash or the OOM killer would."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return os._exit, (3,)
+
+
 def test_processes_and_unordered_match_serial(photo_paths: list[str]) -> None:
-    inputs = [*photo_paths[:6], b"\xff\xd8\xff truncated"]
+    inputs: list[Any] = [*photo_paths[:6], b"\xff\xd8\xff truncated"]
     serial = list(validate_many(inputs, executor="serial"))
-    pooled = list(validate_many(inputs, workers=2, window=3))
-    assert _dicts(pooled) == _dicts(serial)
-    assert [r.index for r in pooled] == list(range(len(inputs)))
+    crash = Source("<crash>", _KillsTheWorker())
+    pooled = list(validate_many([*inputs[:4], crash, *inputs[4:]], workers=2, window=3))
+    assert pooled[4].source == "<crash>" and str(pooled[4].error).startswith("WorkerCrashedError")
+    del pooled[4]  # the other photos, in flight when the pool broke, are checked again
+    assert [r.index for r in pooled] == [0, 1, 2, 3, 5, 6, 7]
+    shifted = [*serial[:-1], dataclasses.replace(serial[-1], source="<bytes #7>")]
+    assert _dicts(pooled) == _dicts(shifted)
     with ThreadPoolExecutor(2) as pool:
         unordered = list(validate_many(inputs, executor=pool, ordered=False))
     assert sorted(r.index for r in unordered) == list(range(len(inputs)))

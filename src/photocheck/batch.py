@@ -29,7 +29,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -231,75 +231,106 @@ def _run(
         for task in tasks:
             yield fn(*task)
         return
-    owned = None
     if isinstance(executor, Executor):
-        pool: Executor = executor
         size = workers or _executor_width(executor) or default_workers()
+        dispatch = _Dispatch(fn, on_failure, executor, None)
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         size = workers or default_workers()
-        owned = ProcessPoolExecutor(size, _process_context(), initializer=_init_worker)
-        pool = owned
+
+        def make_pool() -> Executor:
+            return ProcessPoolExecutor(size, _process_context(), initializer=_init_worker)
+
+        dispatch = _Dispatch(fn, on_failure, make_pool(), make_pool)
     limit = window or max(8, 4 * size)
     try:
         if ordered:
-            yield from _run_ordered(pool, fn, tasks, limit, on_failure)
+            yield from _run_ordered(dispatch, tasks, limit)
         else:
-            yield from _run_unordered(pool, fn, tasks, limit, on_failure)
+            yield from _run_unordered(dispatch, tasks, limit)
     finally:
-        if owned is not None:
-            owned.shutdown(wait=True, cancel_futures=True)
+        dispatch.close()
 
 
-def _collect(
-    future: Future[Any],
-    task: tuple[Any, ...],
-    on_failure: OnFailure,
-) -> Any:
-    try:
-        return future.result()
-    except Exception as exc:  # the executor failed (pickling, dead worker...), not the task
-        return on_failure(task, exc)
+class WorkerCrashedError(RuntimeError):
+    """A worker process died (native crash, out of memory) on this photo, twice."""
 
 
-def _submit(pool: Executor, fn: Callable[..., Any], task: tuple[Any, ...]) -> Future[Any]:
-    try:
-        return pool.submit(fn, *task)
-    except Exception as exc:  # a broken pool, an unpicklable payload: record it on this task
-        failed: Future[Any] = Future()
-        failed.set_exception(exc)
-        return failed
+class _Dispatch:
+    """Submit tasks and collect results; replace an owned process pool when a worker dies.
+
+    When a worker process dies, every task in flight fails with ``BrokenProcessPool``. Each
+    of those is then retried on its own in a new pool (up to twice), so only the photo that
+    kills workers gets an error and the batch goes on.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        on_failure: OnFailure,
+        pool: Executor,
+        make_pool: Callable[[], Executor] | None,
+    ) -> None:
+        self.fn, self.on_failure, self.pool, self.make_pool = fn, on_failure, pool, make_pool
+
+    def submit(self, task: tuple[Any, ...]) -> Future[Any]:
+        try:
+            try:
+                return self.pool.submit(self.fn, *task)
+            except BrokenExecutor:
+                if self.make_pool is None:
+                    raise
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self.make_pool()
+                return self.pool.submit(self.fn, *task)
+        except Exception as exc:  # a broken executor, an unpicklable payload: on this task
+            failed: Future[Any] = Future()
+            failed.set_exception(exc)
+            return failed
+
+    def collect(self, future: Future[Any], task: tuple[Any, ...]) -> Any:
+        try:
+            return future.result()
+        except BrokenExecutor as exc:
+            return self.on_failure(task, exc) if self.make_pool is None else self._retry(task)
+        except Exception as exc:  # the executor failed (pickling, lost worker...), not the task
+            return self.on_failure(task, exc)
+
+    def _retry(self, task: tuple[Any, ...]) -> Any:
+        for _ in range(2):
+            try:
+                return self.submit(task).result()
+            except BrokenExecutor:
+                continue
+            except Exception as exc:
+                return self.on_failure(task, exc)
+        message = "a worker process died while checking this photo (a crash or out of memory)"
+        return self.on_failure(task, WorkerCrashedError(message))
+
+    def close(self) -> None:
+        if self.make_pool is not None:  # ours: shut it down
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_ordered(
-    pool: Executor,
-    fn: Callable[..., Any],
-    tasks: Iterator[tuple[Any, ...]],
-    limit: int,
-    on_failure: OnFailure,
+    dispatch: _Dispatch, tasks: Iterator[tuple[Any, ...]], limit: int
 ) -> Iterator[Any]:
     pending: deque[tuple[Future[Any], tuple[Any, ...]]] = deque()
     try:
         for task in tasks:
-            pending.append((_submit(pool, fn, task), task))
+            pending.append((dispatch.submit(task), task))
             if len(pending) >= limit:
-                future, done = pending.popleft()
-                yield _collect(future, done, on_failure)
+                yield dispatch.collect(*pending.popleft())
         while pending:
-            future, done = pending.popleft()
-            yield _collect(future, done, on_failure)
+            yield dispatch.collect(*pending.popleft())
     finally:
         for future, _ in pending:
             future.cancel()
 
 
 def _run_unordered(
-    pool: Executor,
-    fn: Callable[..., Any],
-    tasks: Iterator[tuple[Any, ...]],
-    limit: int,
-    on_failure: OnFailure,
+    dispatch: _Dispatch, tasks: Iterator[tuple[Any, ...]], limit: int
 ) -> Iterator[Any]:
     pending: dict[Future[Any], tuple[Any, ...]] = {}
     exhausted = False
@@ -310,12 +341,12 @@ def _run_unordered(
                 if task is None:
                     exhausted = True
                 else:
-                    pending[_submit(pool, fn, task)] = task
+                    pending[dispatch.submit(task)] = task
             if not pending:
                 return
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: pending[f][0]):
-                yield _collect(future, pending.pop(future), on_failure)
+                yield dispatch.collect(future, pending.pop(future))
     finally:
         for future in pending:
             future.cancel()
