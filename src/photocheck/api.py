@@ -10,7 +10,7 @@ from .analysis import Analysis
 from .image import DEFAULT_MAX_PIXELS, PhotoInput, load_image
 from .profile import Profile, load_profile
 from .registry import CheckSpec, NotAssessed, OneOf, Range, get_check, registered
-from .verdict import CheckResult, Measurement, Measurements, Verdict
+from .verdict import CheckResult, Measurement, Measurements, Status, Verdict
 
 __all__ = ["judge", "judge_measurement", "measure", "validate"]
 
@@ -151,7 +151,7 @@ def judge_measurement(spec: CheckSpec, measurement: Measurement, rule: Mapping[s
             f"{spec.id}.not_assessed",
             f"Could not check this ({spec.summary.lower()}): {measurement.reason}.",
         )
-    failing = "warn" if rule.get("severity") == "warn" else "fail"
+    failing: Status = "warn" if rule.get("severity") == "warn" else "fail"
     first_value: Any = None
     applied: dict[str, Any] = {}
     for limit in spec.limits:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -158,6 +159,7 @@ def _validate_rule(profile: str, check: str, rule: Mapping[str, Any]) -> dict[st
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def available_profiles() -> tuple[str, ...]:
     """Return the names of the profiles shipped with photocheck."""
     folder = resources.files("photocheck") / "profiles"
@@ -195,6 +197,18 @@ def load_profile(name_or_path: str | Path | Profile) -> Profile:
         raise ProfileError(
             f"a profile must be a name, a path or a Profile, got {type(name_or_path).__name__}"
         )
+    if isinstance(name_or_path, str) and name_or_path in available_profiles():
+        return _load_shipped(name_or_path)
+    return _load_from_text(name_or_path)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_shipped(name: str) -> Profile:
+    # Shipped profiles cannot change while the process runs, and Profile is immutable.
+    return _load_from_text(name)
+
+
+def _load_from_text(name_or_path: str | Path) -> Profile:
     text, origin = _read_profile_text(name_or_path)
     try:
         data = tomllib.loads(text)
