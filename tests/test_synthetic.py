@@ -1,0 +1,162 @@
+"""The labelled synthetic-variant generator (photocheck.synthetic).
+
+Images: the astronaut portrait of conftest (public domain) and shapes drawn here.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import photocheck
+from photocheck import synthetic
+from photocheck.synthetic import (
+    VariantNotApplicable,
+    available_variants,
+    iter_variants,
+    make_variant,
+    plain_background_mask,
+    register_variant,
+    variant_info,
+)
+
+BUILT_IN = (
+    "blur.gaussian", "blur.motion", "exposure.dark", "exposure.bright", "rotation",
+    "background.recolour", "jpeg", "crop.off_centre", "crop.too_tight", "crop.too_loose",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def plain_portrait() -> np.ndarray:
+    """A dark 'head and shoulders' shape on a plain light background, 300 x 400."""
+    img = np.full((400, 300, 3), (236, 236, 232), np.uint8)
+    cv2.ellipse(img, (150, 170), (70, 95), 0, 0, 360, (150, 110, 90), -1)
+    cv2.rectangle(img, (60, 300), (240, 400), (40, 50, 90), -1)
+    img.setflags(write=False)
+    return img
+
+
+def test_built_in_variants_are_registered_with_valid_expectations():
+    assert set(BUILT_IN) <= set(available_variants())
+    checks = set(photocheck.available_checks())
+    for name in BUILT_IN:
+        spec = variant_info(name)
+        assert spec.summary and spec.severities
+        for severity in spec.severities:
+            expected = spec.expected_for(severity)
+            assert set(expected) <= checks, (name, expected)
+            assert set(expected.values()) <= {"pass", "fail"}
+        outcomes = {o for sev in spec.severities for o in spec.expected_for(sev).values()}
+        # every variant labels both sides, except the JPEG round trip, which only checks that
+        # sharpness survives moderate compression (photocheck.synthetic_lighting labels
+        # compression itself)
+        assert outcomes == ({"pass"} if name == "jpeg" else {"pass", "fail"}), name
+
+
+def test_every_variant_returns_new_rgb_and_leaves_the_input_alone(plain_portrait):
+    before = plain_portrait.copy()
+    made = list(iter_variants(plain_portrait))
+    assert {v.name for v in made} >= set(BUILT_IN)
+    for v in made:
+        assert v.image.dtype == np.uint8 and v.image.ndim == 3 and v.image.shape[2] == 3
+        assert v.image is not plain_portrait and not np.shares_memory(v.image, plain_portrait)
+    assert np.array_equal(plain_portrait, before)
+
+
+def test_variants_are_deterministic_per_seed(portrait):
+    a = make_variant(portrait, "blur.motion", 3.0, seed=1).image
+    b = make_variant(portrait, "blur.motion", 3.0, seed=1).image
+    c = make_variant(portrait, "blur.motion", 3.0, seed=2).image
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_degradations_grow_with_severity(portrait):
+    grey = cv2.cvtColor(np.asarray(portrait), cv2.COLOR_RGB2GRAY).astype(float)
+    detail = [cv2.Laplacian(cv2.cvtColor(make_variant(portrait, "blur.gaussian", s).image, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var()
+              for s in (0.1, 0.4, 1.0, 1.5)]  # fmt: skip
+    assert detail == sorted(detail, reverse=True)
+    means = [
+        make_variant(portrait, "exposure.dark", s).image.mean() for s in (0.7, 0.4, 0.25, 0.12)
+    ]
+    assert means == sorted(means, reverse=True) and means[0] < grey.mean()
+    errors = [
+        np.abs(make_variant(portrait, "jpeg", q).image.astype(float) - portrait).mean()
+        for q in (70, 30, 10, 3)
+    ]
+    assert errors == sorted(errors)
+
+
+def test_geometry_variants_move_the_measured_face_as_intended(portrait, portrait_measurements):
+    checks = ["pose.roll", "geometry.centring", "geometry.face_width"]
+    base = portrait_measurements
+    rolled = photocheck.measure(make_variant(portrait, "rotation", 12).image, checks=checks)
+    assert abs(
+        rolled["pose.roll"].values["degrees"] - base["pose.roll"].values["degrees"]
+    ) == pytest.approx(12, abs=2.5)
+    shifted = photocheck.measure(
+        make_variant(portrait, "crop.off_centre", 0.15).image, checks=checks
+    )
+    assert shifted["geometry.centring"].values["ratio"] - base["geometry.centring"].values[
+        "ratio"
+    ] == pytest.approx(0.15, abs=0.02)
+    loose = photocheck.measure(make_variant(portrait, "crop.too_loose", 1.4).image, checks=checks)
+    ratio = (
+        base["geometry.face_width"].values["ratio"] / loose["geometry.face_width"].values["ratio"]
+    )
+    assert ratio == pytest.approx(1.4, rel=0.06)
+
+
+def test_recolour_replaces_a_plain_background_only(plain_portrait, astronaut):
+    mask = plain_background_mask(plain_portrait)
+    assert mask[5, 5] and mask[5, -5] and not mask[170, 150] and not mask[390, 150]
+    blue = make_variant(plain_portrait, "background.recolour", "blue")
+    assert blue.expected == {"background.colour": "pass"}
+    assert tuple(blue.image[5, 5]) == pytest.approx(synthetic.BACKGROUND_COLOURS["blue"][0], abs=12)
+    assert np.array_equal(blue.image[170, 150], plain_portrait[170, 150])
+    assert make_variant(plain_portrait, "background.recolour", "green").expected == {
+        "background.colour": "fail"
+    }
+    with pytest.raises(VariantNotApplicable):
+        make_variant(astronaut, "background.recolour", "blue")
+    names = {v.name for v in iter_variants(astronaut, ["background.recolour", "jpeg"])}
+    assert names == {"jpeg"}
+
+
+def test_register_variant_for_other_modules(portrait):
+    @register_variant(
+        "test.invert", severities=(1, 2), expected=lambda s: {"exposure": "fail"} if s == 2 else {}
+    )
+    def invert(rgb, severity, rng):
+        return 255 - rgb
+
+    try:
+        v = make_variant(portrait, "test.invert", 2)
+        assert v.label == "test.invert@2" and dict(v.expected) == {"exposure": "fail"}
+        assert [dict(x.expected) for x in iter_variants(portrait, ["test.invert"])] == [
+            {},
+            {"exposure": "fail"},
+        ]
+        with pytest.raises(photocheck.PhotocheckError, match="already registered"):
+            register_variant("test.invert", severities=(1,), expected={})(invert)
+    finally:
+        synthetic._VARIANTS.pop("test.invert", None)
+
+
+def test_misuse_gives_clear_errors(portrait):
+    with pytest.raises(photocheck.PhotocheckError, match="Did you mean 'rotation'"):
+        make_variant(portrait, "rotaton", 5)
+    with pytest.raises(photocheck.PhotocheckError, match="RGB uint8"):
+        make_variant(np.zeros((50, 50), np.uint8), "jpeg", 50)
+    with pytest.raises(photocheck.PhotocheckError, match="background colour"):
+        make_variant(portrait, "background.recolour", "purple")
+
+    @register_variant("test.bad", severities=(1,), expected={"sharpness": "maybe"})  # type: ignore[dict-item]
+    def same(rgb, severity, rng):
+        return rgb.copy()
+
+    try:
+        with pytest.raises(photocheck.PhotocheckError, match="'pass' or 'fail'"):
+            make_variant(portrait, "test.bad", 1)
+    finally:
+        synthetic._VARIANTS.pop("test.bad", None)
