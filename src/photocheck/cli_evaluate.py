@@ -222,6 +222,12 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
         "",
         "<!-- table:real -->",
         real.to_markdown(),
+        "Reading these figures: the `frontal` label means *roughly facing the camera*, far looser",
+        "than ICAO's +-5 degrees, so the `pose` false rejects are mostly photos a person calls",
+        "frontal that ICAO would not; the set has no blurred photo, so `sharpness` has no FAR",
+        "here (the synthetic set below has); the overall line counts the whole profile,",
+        "including framing rules that almost no photo of this set (snapshots, press photos) meets.",
+        "",
     ]
     if "synthetic" in results and synthetic is not None:
         syn = results["synthetic"]
@@ -241,6 +247,9 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
             "",
             "<!-- table:synthetic -->",
             syn.to_markdown(),
+            "The overall line counts the whole profile: variants inherit every other defect of",
+            "their base photo (the bases are labelled compliant only for the labels listed).",
+            "",
             "### Per variant",
             "",
             "Share of variants on which the expected verdict was given (`expected` is what the",
