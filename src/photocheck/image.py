@@ -41,7 +41,14 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_MAX_PIXELS", "LoadedImage", "PhotoInput", "load_image", "max_file_bytes"]
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "MAX_JPEG_SCANS",
+    "LoadedImage",
+    "PhotoInput",
+    "load_image",
+    "max_file_bytes",
+]
 
 DEFAULT_MAX_PIXELS = 50_000_000
 # Progressive JPEGs from cameras, phones and encoders have 1-12 scans (mozjpeg about 10);
@@ -184,7 +191,8 @@ def load_image(photo: PhotoInput, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Lo
     ------
     InvalidImageError
         The input is not a readable image, or has the wrong type, shape or dtype; the path
-        does not exist, is a folder or a special file, or cannot be read.
+        does not exist, is a folder or a special file, or cannot be read; a JPEG has more
+        than :data:`MAX_JPEG_SCANS` scans.
     UnsupportedFormatError
         The data is a format photocheck does not decode (HEIC, AVIF without a decoder, PDF,
         PSD, SVG...). A subclass of InvalidImageError.
