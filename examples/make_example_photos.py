@@ -1,7 +1,7 @@
 """Generate the example photos in examples/photos/ from scikit-image's astronaut.
 
 ``skimage.data.astronaut()`` is a public-domain NASA portrait (Eileen Collins) that ships
-with scikit-image. This script derives every example from it: the open smile painted
+with scikit-image. This script derives every example from it: the open smile warped
 closed (ICAO wants the mouth closed), a person mask by OpenCV's
 GrabCut (seeded from the detected face), a plain background composited behind, crops that
 meet or break the framing rules, and degradations (blur, darkness, tilt). Run it with
@@ -40,22 +40,31 @@ def person_mask(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
 
 
 def close_mouth(rgb: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-    """Paint the open inner mouth (landmarks 60-67) with the lips' colour: a closed-lip smile.
+    """Close the open smile by pulling the lower lip and jaw up to the upper lip.
 
-    The astronaut smiles with her teeth showing, which ICAO forbids; this edit gives the
+    The astronaut smiles with her teeth showing, which ICAO forbids; this local warp (the
+    lower face moves up by the height of the opening, fading out towards the chin) gives the
     examples a photo that can pass.
     """
-    out = rgb.copy()
-    inner = np.zeros(rgb.shape[:2], np.uint8)
-    cv2.fillPoly(inner, [np.round(landmarks[60:68]).astype(np.int32)], 255)
-    inner = cv2.dilate(inner, np.ones((5, 5), np.uint8))
-    lips = np.zeros_like(inner)
-    cv2.fillPoly(lips, [np.round(landmarks[48:60]).astype(np.int32)], 255)
-    lip_colour = np.median(rgb[(lips > 0) & (inner == 0)], axis=0)
-    out[inner > 0] = lip_colour.astype(np.uint8)
-    soft = cv2.GaussianBlur(out, (0, 0), 2.0)
-    edge = cv2.GaussianBlur(inner.astype(np.float32) / 255.0, (0, 0), 2.0)[:, :, None]
-    return (out * (1 - edge) + soft * edge).astype(np.uint8)
+    height, width = rgb.shape[:2]
+    upper = landmarks[[60, 61, 62, 63, 64]]
+    lower = landmarks[[60, 67, 66, 65, 64]]
+    xs = np.arange(width, dtype=np.float32)
+    top = np.interp(xs, upper[:, 0], upper[:, 1]).astype(np.float32)
+    gap = (np.interp(xs, lower[:, 0], lower[:, 1]) - top).astype(np.float32)
+    left, right = upper[0, 0], upper[-1, 0]
+    # Fade the pull out sideways beyond the mouth corners.
+    span = (right - left) * 0.35
+    side = np.clip(np.minimum(xs - (left - span), (right + span) - xs) / span, 0, 1)
+    gap = np.maximum(gap, 0) + side * 2.0  # a little extra so the lips press together
+    gap *= side
+    chin = float(landmarks[8, 1])
+    ys = np.arange(height, dtype=np.float32)[:, None]
+    fade = np.clip((chin + 0.3 * (chin - top.min()) - ys) / (chin - top[None, :] + 1e-6), 0, 1)
+    pull = np.where(ys >= top[None, :] - 1, gap[None, :] * fade, 0).astype(np.float32)
+    map_x = np.broadcast_to(xs[None, :], (height, width)).astype(np.float32)
+    map_y = (ys + pull).astype(np.float32)
+    return cv2.remap(rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def busy_background(shape: tuple[int, ...], seed: int = 7) -> np.ndarray:
