@@ -395,6 +395,23 @@ def test_csv_output_resumes(tmp_path: Path, photo_paths: list[str]) -> None:
     assert rows[2]["sharpness"] == verdict["sharpness"].code
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_odd_file_names_resume_exactly(tmp_path: Path, suffix: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = [b"caf\xe9  x.jpg", 't\u00e9l\u00e9, "quoted".jpg'.encode()]  # not UTF-8; comma
+    for name in names:
+        with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+            handle.write(b"not really a jpeg")
+    out = tmp_path / f"r{suffix}"
+    for _ in range(2):
+        assert run_batch([str(folder)], out, workers=1, stdout=io.StringIO()) == 2
+    text = out.read_bytes()
+    assert text.count(b"\n") == (2 if suffix == ".jsonl" else 3)  # no duplicates
+    sources = {s.label for s in expand_sources(folder)}
+    assert len(sources) == 2
+
+
 def test_parquet_output_resumes_from_its_journal(tmp_path: Path, photo_paths: list[str]) -> None:
     pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow is an optional extra")
     out = tmp_path / "r.parquet"

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from .profile import Profile, load_profile
-from .sources import Source, expand_sources, is_url, open_payload
+from .sources import Source, expand_sources, is_single, is_url, open_payload
 from .verdict import Measurements, Verdict
 
 __all__ = ["BatchResult", "iter_measurements", "validate_many"]
@@ -428,16 +428,15 @@ def _with_progress(
 
 def _known_total(photos: Any) -> int | None:
     """Return the number of photos when it is known without walking folders or globs."""
-    if isinstance(photos, str | bytes | os.PathLike) or not isinstance(photos, Sized):
-        return None if isinstance(photos, str | os.PathLike) else 1
-    for item in photos:  # type: ignore[attr-defined]
-        if isinstance(item, Source):
-            continue
+    items = [photos] if is_single(photos) else photos
+    if not isinstance(items, Sized):  # a generator
+        return None
+    for item in items:  # type: ignore[attr-defined]
         if isinstance(item, str | os.PathLike):
             text = os.fsdecode(item)
             if is_url(text) or any(ch in text for ch in "*?[") or os.path.isdir(text):
                 return None
-    return len(photos)
+    return len(items)
 
 
 def _tasks(photos: Any, *extra: Any) -> Iterator[tuple[Any, ...]]:

@@ -130,7 +130,8 @@ class JsonLinesSink:
 
     def write(self, result: BatchResult) -> Row:
         """Append one result as a JSON line and flush it."""
-        self.handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        # ASCII JSON: file names that are not valid UTF-8 (surrogate escapes) round-trip
+        self.handle.write(json.dumps(result.to_dict()) + "\n")
         self.handle.flush()
         return _row_of(result)
 
@@ -145,7 +146,7 @@ _FAILING = ("fail", "not_assessed")
 def _flat(result: BatchResult, checks: Sequence[str]) -> dict[str, str]:
     verdict = result.verdict
     row = {
-        "source": _one_line(result.source),
+        "source": result.source,  # exact: it is the key a resumed run matches
         "status": result.status,
         "profile": verdict.profile if verdict is not None else "",
         "failure_codes": ";".join(_failure_codes(result)) if verdict is not None else "",
@@ -167,7 +168,7 @@ class CsvSink:
         self.columns = [*_FIXED, *profile.checks]
         fresh = not path.exists() or path.stat().st_size == 0
         if not fresh:
-            text = _truncate_partial_line(path).decode("utf-8")
+            text = _truncate_partial_line(path).decode("utf-8", "surrogateescape")
             reader = csv.DictReader(io.StringIO(text))
             if reader.fieldnames != self.columns:
                 raise PhotocheckError(
@@ -180,7 +181,7 @@ class CsvSink:
                 self.done[record["source"]] = Row(
                     record["source"], record["status"], tuple(c for c in codes.split(";") if c)
                 )
-        self.handle = path.open("a", encoding="utf-8", newline="")
+        self.handle = path.open("a", encoding="utf-8", errors="surrogateescape", newline="")
         self.writer = csv.DictWriter(self.handle, self.columns)
         if fresh:
             self.writer.writeheader()
@@ -255,13 +256,20 @@ class ParquetSink:
                 rows[flat["source"]] = flat
         columns = [*_FIXED, *checks, "verdict"]
         table = pa.Table.from_pylist(
-            [{c: r.get(c) for c in columns} for r in rows.values()],
+            [{c: _utf8(r.get(c)) for c in columns} for r in rows.values()],
             schema=pa.schema([(c, pa.string()) for c in columns]),
         )
         temporary = self.path.with_name(self.path.name + ".tmp")
         pq.write_table(table, temporary)
         os.replace(temporary, self.path)
         self.journal.path.unlink()
+
+
+def _utf8(value: Any) -> Any:
+    """Arrow strings must be valid UTF-8: replace the surrogate escapes of odd file names."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return value
 
 
 def _result_from_record(record: dict[str, Any]) -> BatchResult:

@@ -23,6 +23,7 @@ __all__ = [
     "Source",
     "SourceError",
     "expand_sources",
+    "is_single",
     "is_url",
     "open_payload",
 ]
@@ -234,6 +235,17 @@ def _expand_one(item: Any, index: int) -> Iterator[Source]:
         yield Source(f"<{type(item).__name__} #{index}>", item)
 
 
+def is_single(photos: Any) -> bool:
+    """Whether batch input is one input (a path, bytes, file, array...) rather than many."""
+    single = (str, os.PathLike, bytes, bytearray, memoryview, Source)
+    return (
+        isinstance(photos, single)
+        or hasattr(photos, "read")
+        or hasattr(photos, "__array_interface__")
+        or type(photos).__module__.startswith("PIL.")
+    )
+
+
 def expand_sources(photos: Any) -> Iterator[Source]:
     """Expand batch input into one :class:`Source` per photo, lazily.
 
@@ -258,17 +270,7 @@ def expand_sources(photos: Any) -> Iterator[Source]:
     ['<bytes #0>', '<bytes #1>']
 
     """
-    single = (str, os.PathLike, bytes, bytearray, memoryview, Source)
-    if (
-        isinstance(photos, single)
-        or hasattr(photos, "read")
-        or hasattr(photos, "__array_interface__")
-    ):
-        items: Iterable[Any] = [photos]
-    elif type(photos).__module__.startswith("PIL."):
-        items = [photos]
-    else:
-        items = photos
+    items: Iterable[Any] = [photos] if is_single(photos) else photos
     count = 0
     for item in items:
         for source in _expand_one(item, count):
