@@ -76,7 +76,7 @@ def main() -> int:
     )
     print(format_markdown(table, floors={**FLOORS, "pose (loose)": LOOSE_POSE_FLOOR}))
     print(
-        "`pose` uses the icao limits (yaw and pitch within 5, roll within 8 degrees), far "
+        "`pose` uses the icao limits (yaw within 5, pitch within 15, roll within 8 degrees), far "
         "stricter than the label; `pose (loose)` uses yaw 20, pitch 25, roll 15 degrees.\n"
     )
     if unreadable:

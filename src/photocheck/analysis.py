@@ -7,7 +7,6 @@ cached, so that twenty checks share one face detection and one colour conversion
 
 from __future__ import annotations
 
-import math
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -224,7 +223,8 @@ class Analysis:
 
         Returns a dict with ``rgb`` (CANON height x width x 3), ``grey``, ``landmarks``
         (68 x 2 in crop coordinates), ``valid`` (bool mask of pixels inside the photo) and
-        ``skin`` (bool mask of the inner face: jaw line and brows hull, valid pixels only).
+        ``skin`` (bool mask of the inner face: jaw line and brows hull, valid pixels only)
+        and ``bare_skin`` (``skin`` without the eyes, brows, nostrils and mouth).
         """
         import cv2
         import numpy as np
@@ -263,16 +263,19 @@ class Analysis:
         hull = cv2.convexHull(np.round(points[:27]).astype(np.int32))
         skin = np.zeros(size[::-1], dtype=np.uint8)
         cv2.fillConvexPoly(skin, hull, 255)
+        features = np.zeros_like(skin)
+        for part in (points[36:42], points[42:48], points[48:60], points[31:36]):
+            cv2.fillConvexPoly(features, np.round(part).astype(np.int32), 255)
+        for brow in (points[17:22], points[22:27]):
+            cv2.polylines(features, [np.round(brow).astype(np.int32)], False, 255, 7)
+        features = cv2.dilate(features, np.ones((7, 7), np.uint8))
         return {
             "rgb": rgb,
             "grey": cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
             "landmarks": points,
             "valid": valid,
             "skin": (skin > 0) & valid,
+            "bare_skin": (skin > 0) & (features == 0) & valid,
             "scale": scale,
         }
 
-
-def degrees_or_nan(value: float) -> float:
-    """Return ``value`` unless it is not finite, in which case NaN (for JSON as null)."""
-    return value if math.isfinite(value) else math.nan

@@ -11,9 +11,9 @@ from ..scores.sharpness import blur_effect
 from ..verdict import Scalar
 
 
-def _skin(analysis: Analysis) -> tuple[object, object]:
+def _skin(analysis: Analysis, key: str = "skin") -> tuple[object, object]:
     canon = analysis.canonical_face
-    skin = canon["skin"]
+    skin = canon[key]
     if skin.sum() < 200:
         raise NotAssessed("too little of the face is inside the photo")
     return canon["grey"], skin
@@ -38,7 +38,7 @@ def sharpness(analysis: Analysis) -> Mapping[str, Scalar]:
 
 @register_check(
     "exposure",
-    summary="Face brightness and the share of clipped (too dark / too bright) face pixels",
+    summary="Face brightness and the share of clipped (too dark / too bright) skin pixels",
     passed="The face is well exposed.",
     limits=[
         Range(
@@ -51,8 +51,11 @@ def sharpness(analysis: Analysis) -> Mapping[str, Scalar]:
     ],
 )  # fmt: skip
 def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Mean grey level of the face skin and its clipped fractions (OFIQ levels 25 / 247)."""
-    grey, skin = _skin(analysis)
+    """Mean grey level of the bare face skin and its clipped fractions (OFIQ levels 25 / 247).
+
+    Eyes, brows, nostrils and mouth are left out: dark by nature, they are not exposure.
+    """
+    grey, skin = _skin(analysis, "bare_skin")
     return dict(luminance_stats(grey, skin))  # type: ignore[arg-type]
 
 
