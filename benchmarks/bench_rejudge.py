@@ -15,6 +15,9 @@ Usage::
 
     uv run python benchmarks/bench_rejudge.py          # 10,000 rows, 7 rounds
     uv run python benchmarks/bench_rejudge.py --quick  # 10,000 rows, 3 rounds, fewer photos
+
+Exits 1 only on a gross regression (vectorised verdicts differ from ``judge``, or re-judging
+the table takes more than MAX_RATIO of the row-by-row loop).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import photocheck
 from photocheck.rejudge import judge_table
 from photocheck.synthetic import make_variant
 from photocheck.table import MeasurementTable, measure_many
+
+MAX_RATIO = 0.2  # judge_table must take under a fifth of the row-by-row loop
 
 
 def portraits() -> list[np.ndarray]:
@@ -78,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 rounds and 4 photos, for CI")
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--json", metavar="FILE", help="also write the results to FILE")
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 7)
 
@@ -120,8 +126,25 @@ def main(argv: list[str] | None = None) -> int:
         "measure_loop_photos_per_s": len(photos) / (base / 1000.0),
         "ratio_measure_many_vs_loop": run / base,
     }
-    print(json.dumps({"benchmark": "rejudge", "quick": args.quick, "rounds": rounds,
-                      "rejudge": rejudge, "measure_many": throughput}, indent=1))  # fmt: skip
+    result = {
+        "benchmark": "rejudge",
+        "quick": args.quick,
+        "rounds": rounds,
+        "rejudge": rejudge,
+        "measure_many": throughput,
+    }
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    # Gross regressions only (the machines are noisy): the table must judge like the loop, and
+    # re-judging by columns must stay far faster than judging row by row.
+    if not rejudge["verdicts_equal"] or rejudge["ratio_table_vs_loop"] > MAX_RATIO:
+        print(
+            f"gross regression: verdicts_equal={rejudge['verdicts_equal']}, ratio {rejudge['ratio_table_vs_loop']:.3f} (limit {MAX_RATIO})"
+        )
+        return 1
     return 0
 
 

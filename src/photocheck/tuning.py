@@ -332,7 +332,7 @@ def evaluate(
     --------
     >>> from photocheck.table import MeasurementTable
     >>> t = MeasurementTable.from_records([{"sharpness:sharpness": v} for v in (0.7, 0.5, 0.3, 0.1)])
-    >>> p = load_profile("icao")
+    >>> p = Profile("demo", rules={"sharpness": {"min": 0.45}})
     >>> e = evaluate(t, [{"sharpness": ok} for ok in (True, True, False, True)], p)
     >>> e["sharpness"].false_rejects, e["sharpness"].true_rejects
     (1, 1)
