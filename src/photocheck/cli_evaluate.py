@@ -76,6 +76,10 @@ def add_parsers(sub: Any) -> None:
                 "--output", "-o", required=True, metavar="FILE", help="the TOML profile to write"
             )
             p.add_argument("--name", help="name of the new profile (default: <profile>-tuned)")
+            p.add_argument(
+                "--only", action="append", metavar="GROUP",
+                help="tune only this label group or check id (repeatable; default: every labelled one)",
+            )  # fmt: skip
 
 
 def _load_or_measure(path: str | None, measure: Any) -> Any:
@@ -160,7 +164,9 @@ def _tune(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     real, synthetic = _tables(args)
     table = real if synthetic is None else MeasurementTable.concat([real, synthetic])
-    tuned, report = tune(table, None, profile, target_frr=args.target_frr, eer=args.eer)
+    tuned, report = tune(
+        table, None, profile, target_frr=args.target_frr, eer=args.eer, groups=args.only
+    )
     goal = "equal-error point" if args.eer else f"false-reject rate <= {args.target_frr}"
     description = f"{profile.description} Tuned by photocheck tune ({goal}) on {args.manifest}."
     tuned = Profile(args.name or f"{profile.name}-tuned", description.strip(), tuned.rules)
@@ -170,9 +176,12 @@ def _tune(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{group:<24} left alone: {info['skipped']}\n")
             continue
         b, a = info["before"], info["after"]
-        changes = "; ".join(
-            f"{c} " + ", ".join(f"{k} {ch['old'][k]} -> {v}" for k, v in ch["new"].items())
-            for c, ch in info["changes"].items()
+        changes = (
+            "; ".join(
+                f"{c} " + ", ".join(f"{k} {ch['old'][k]} -> {v}" for k, v in ch["new"].items())
+                for c, ch in info["changes"].items()
+            )
+            or "unchanged (the current limits meet the target best, or nothing numeric to move)"
         )
         sys.stdout.write(
             f"{group:<24} FRR {b['frr']:.1%} -> {a['frr']:.1%}, FAR {b['far']:.1%} -> {a['far']:.1%}: {changes}\n"

@@ -210,13 +210,41 @@ def register_variant(
     return decorator
 
 
+# Modules of photocheck that register more variants with this generator; they are imported
+# on first use of :func:`available_variants`, :func:`variant_info` or :func:`iter_variants`.
+VARIANT_MODULES = ("photocheck.synthetic_lighting",)
+_FAMILIES_LOADED = False
+
+
+def _load_families() -> None:
+    global _FAMILIES_LOADED
+    if _FAMILIES_LOADED:
+        return
+    _FAMILIES_LOADED = True
+    import importlib
+
+    for module in VARIANT_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:  # a family not shipped in this build
+            if exc.name != module:
+                raise
+
+
 def available_variants() -> tuple[str, ...]:
-    """Return the names of the registered variants, built-in ones first."""
+    """Return the names of the registered variants, those of this module first.
+
+    Includes the variants of the other photocheck modules listed in :data:`VARIANT_MODULES`
+    (lighting, colour and compression variants), imported on first use.
+    """
+    _load_families()
     return tuple(_VARIANTS)
 
 
 def variant_info(name: str) -> VariantSpec:
     """Return the registered variant ``name``; unknown names suggest the closest ones."""
+    if name not in _VARIANTS:
+        _load_families()
     try:
         return _VARIANTS[name]
     except KeyError:

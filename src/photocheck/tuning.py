@@ -442,11 +442,13 @@ def tune(
             report[group] = {"skipped": f"fewer than {min_examples} examples of each kind"}
             continue
         scores = group_scores(table, group, prof)[known]
-        roc, eer_value, eer_cut = _roc(scores, compliant)
+        roc, eer_value, _ = _roc(scores, compliant)
         cuts = np.array([p[0] for p in roc])
         frr = np.array([p[2] for p in roc])
+        far = np.array([p[1] for p in roc])
         if eer:
-            i = int(np.flatnonzero(cuts == eer_cut)[0])
+            gap = np.abs(far - frr)
+            candidates = np.flatnonzero(gap <= gap.min() + 1e-12)
         else:
             assert target_frr is not None
             ok = np.flatnonzero(frr <= target_frr + 1e-12)
@@ -455,16 +457,18 @@ def tune(
                     "skipped": "no cut-off reaches the target (too many compliant photos cannot be assessed)"
                 }
                 continue
-            i = int(ok[0])
-        t = float(cuts[i])
-        # Cut halfway to the next score so that the rows at the cut stay on the accepted side.
-        if i + 1 < len(cuts):
-            nxt = float(cuts[i + 1])
-            t = (t + nxt) / 2.0 if np.isfinite(t) else nxt - max(1e-6, 0.05 * abs(nxt))
+            # The least false accepts among those, and of equal ones the least change.
+            candidates = ok[far[ok] <= far[ok].min() + 1e-12]
+        t = _closest_cut(cuts, candidates)
         before = _rates(scores, compliant, 1.0)
         changes = {}
         for c in checks:
-            new = {k: _round(v, digits) for k, v in limits_at(c, prof.rules[c], t).items()}
+            if t == 1.0:
+                break  # the profile's own limits already meet the target best
+            new = {
+                k: _round(v, digits, prof.rules[c].get(k))
+                for k, v in limits_at(c, prof.rules[c], t).items()
+            }
             if new:
                 tuned = tuned.with_rule(c, **new)
                 changes[c] = {"old": {k: prof.rules[c].get(k) for k in new}, "new": new}
@@ -487,10 +491,36 @@ def _rates(
     return {"frr": frr, "far": far}
 
 
-def _round(value: float, digits: int) -> float:
-    if value == 0 or not np.isfinite(value):
-        return float(value)
-    return float(f"{value:.{digits}g}")
+def _round(value: float, digits: int, old: Any = None) -> float | int:
+    """Round to ``digits`` significant digits; keep an int limit an int when it stays whole."""
+    out = float(value) if value == 0 or not np.isfinite(value) else float(f"{value:.{digits}g}")
+    if isinstance(old, int) and not isinstance(old, bool) and out == round(out):
+        return round(out)
+    return out
+
+
+def _closest_cut(cuts: NDArray[np.float64], candidates: NDArray[np.intp]) -> float:
+    """Return a cut-off in the union of the candidates' intervals, as close to 1 as can be.
+
+    Index ``i`` stands for the interval ``[cuts[i], cuts[i + 1])``, where every cut-off gives
+    the same verdicts; a cut-off in the middle of it is kept clear of rounding.
+    """
+    best, best_distance = 1.0, np.inf
+    for i in candidates.tolist():
+        low = float(cuts[i])
+        high = float(cuts[i + 1]) if i + 1 < len(cuts) else np.inf
+        if low <= 1.0 < high:
+            return 1.0
+        if not np.isfinite(low):
+            point = high - max(1e-6, 0.05 * abs(high))
+        elif not np.isfinite(high):
+            point = low + max(1e-6, 0.05 * abs(low))
+        else:
+            point = (low + high) / 2.0
+        distance = min(abs(low - 1.0), abs(high - 1.0))
+        if distance < best_distance:
+            best, best_distance = point, distance
+    return best
 
 
 def labelled_manifest_table(
