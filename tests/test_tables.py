@@ -271,6 +271,9 @@ def test_cli_evaluate_and_tune_on_a_tiny_manifest(tmp_path, capsys):
     assert "| face.count | 1 | 1 |" in text and "background.uniformity" in text
     figures = json.loads(out.read_text())["real"]
     assert figures["photos"] == 2
+    face = next(c for c in figures["checks"] if c["group"] == "face.count")
+    # from "reject everything" to the loosest finite cut-off (no face always rejects: score inf)
+    assert face["roc"][0] == [None, 0.0, 1.0] and face["roc"][-1][1:] == [0.0, 0.0]
     assert table.is_file() and Path(str(table) + ".schema.json").is_file()
     # The second run re-judges the saved table (the photos are gone).
     for png in (tmp_path / "img").iterdir():

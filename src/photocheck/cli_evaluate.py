@@ -146,7 +146,8 @@ def _write_output(path: str, results: dict[str, Any]) -> None:
     target = Path(path)
     if target.suffix.lower() == ".json":
         target.write_text(
-            json.dumps({k: v.to_dict() for k, v in results.items()}, indent=1), encoding="utf-8"
+            json.dumps({k: v.to_dict(roc=True) for k, v in results.items()}, indent=1),
+            encoding="utf-8",
         )
         return
     rows = [{"set": k, **r} for k, v in results.items() for r in v.to_records()]
@@ -221,6 +222,24 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
         "with 10 photos one mistake moves a rate by 10 points.",
         "",
     ]
+    from .evaluation import LABEL_RULES
+
+    lines += [
+        "## Label mapping",
+        "",
+        "Manifest label columns and the checks they judge (`photocheck.evaluation.LABEL_RULES`);",
+        "a group is rejected when any of its checks does not pass.",
+        "",
+        "| label column | group | checks | compliant labels | non-compliant labels |",
+        "|---|---|---|---|---|",
+    ]
+    for column, (group, checks, mapping) in LABEL_RULES.items():
+        good = ", ".join(f"`{k}`" for k, v in mapping.items() if v)
+        bad = ", ".join(f"`{k}`" for k, v in mapping.items() if not v)
+        lines.append(
+            f"| `{column.split('#')[0]}` | {group} | {', '.join(checks)} | {good} | {bad} |"
+        )
+    lines.append("")
     real = results["real"]
     lines += [
         "## Real photos",

@@ -157,8 +157,8 @@ class CheckEvaluation:
         """``1 - (FAR + FRR) / 2`` (NaN when either class is empty)."""
         return 1.0 - (self.far + self.frr) / 2.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (NaN becomes None; the ROC is left out)."""
+    def to_dict(self, *, roc: bool = False) -> dict[str, Any]:
+        """Return a JSON-ready dict (NaN becomes None; the ROC only when ``roc=True``)."""
         keys = ("group", "compliant", "non_compliant", "true_accepts", "false_rejects",
                 "true_rejects", "false_accepts", "not_assessed")  # fmt: skip
         out: dict[str, Any] = {k: getattr(self, k) for k in keys}
@@ -166,6 +166,9 @@ class CheckEvaluation:
         for k in ("frr", "far", "balanced_accuracy", "eer", "eer_threshold"):
             v = float(getattr(self, k))
             out[k] = None if v != v or v in (float("inf"), float("-inf")) else v
+        if roc:
+            # cut-offs start at -inf (reject everything): JSON has no infinity, so null
+            out["roc"] = [[c if np.isfinite(c) else None, far, frr] for c, far, frr in self.roc]
         return out
 
 
@@ -204,12 +207,12 @@ class Evaluation:
     def __getitem__(self, group: str) -> CheckEvaluation:
         return self.checks[group]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
+    def to_dict(self, *, roc: bool = False) -> dict[str, Any]:
+        """Return a JSON-ready dict (with each group's ROC points when ``roc=True``)."""
         keys = ("profile", "photos", "errors", "accepted", "fully_compliant",
                 "fully_compliant_accepted", "any_non_compliant", "any_non_compliant_rejected")  # fmt: skip
         out: dict[str, Any] = {k: getattr(self, k) for k in keys}
-        out["checks"] = [c.to_dict() for c in self.checks.values()]
+        out["checks"] = [c.to_dict(roc=roc) for c in self.checks.values()]
         return out
 
     def to_records(self) -> list[dict[str, Any]]:
