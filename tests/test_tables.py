@@ -79,6 +79,21 @@ def test_vectorised_verdicts_equal_api_judge(measured, index):
     assert compared > 50
 
 
+def test_a_check_missing_from_the_table_is_not_assessed_like_judge(measured, temp_check):
+    table, measurements = measured
+
+    @temp_check("test.later", summary="Registered after measuring", passed="fine", limits=[])
+    def later(analysis):
+        return {}
+
+    profile = photocheck.Profile("p", rules={"test.later": {}, "face.count": {"min": 1}})
+    verdicts = judge_table(table, profile)
+    for row, m in enumerate(measurements):
+        if m is not None:
+            assert photocheck.judge(m, profile)["test.later"].status == "not_assessed"
+            assert verdicts.status_names("test.later")[row] == "not_assessed"
+
+
 def test_scores_cross_one_exactly_where_the_profile_rejects(measured):
     table, _ = measured
     profile = photocheck.load_profile("icao")

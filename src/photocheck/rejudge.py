@@ -170,6 +170,8 @@ def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any
     codes: dict[str, int] = {f"{spec.id}.ok": 0, f"{spec.id}.not_assessed": 1}
     code = np.zeros(n, dtype=np.int8)
     decided = _unassessed(table, spec.id)
+    if not any(name.startswith(f"{spec.id}:") for name in table.columns):
+        decided[:] = True  # the table was not measured with this check at all
     status[decided] = NOT_ASSESSED
     code[decided] = 1
     failing = WARN if rule.get("severity") == "warn" else FAIL
