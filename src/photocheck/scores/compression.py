@@ -156,12 +156,14 @@ def level_coverage(channel: NDArray[np.generic], mask: NDArray[np.bool_] | None 
     values = np.asarray(channel)
     if mask is not None:
         values = values[np.asarray(mask, dtype=bool)]
-    values = np.clip(values.ravel(), 0, 255).astype(np.int64)
+    values = np.clip(values.ravel(), 0, 255).astype(np.uint8)
     if values.size == 0:
         raise ValueError("the region is empty")
-    low, high = np.percentile(values, [2.0, 98.0])
-    low_i, high_i = int(np.floor(low)), int(np.ceil(high))
+    hist = np.bincount(values, minlength=256)
+    cumulative = np.cumsum(hist)
+    low_i = int(np.searchsorted(cumulative, 0.02 * values.size, side="right"))
+    high_i = int(np.searchsorted(cumulative, 0.98 * values.size, side="left"))
     if high_i <= low_i:
         return 1.0
-    counts = np.bincount(values, minlength=256)[low_i : high_i + 1]
+    counts = hist[low_i : high_i + 1]
     return round(float((counts > 0).sum() / counts.size), 6)

@@ -248,30 +248,41 @@ def background_shadow(
     bg = np.asarray(background, dtype=bool)
     if not bg.any():
         raise ValueError("the background region is empty")
-    lab = cv2.cvtColor(np.asarray(rgb, dtype=np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    # 8-bit CIELAB (L* scaled to 0-255, a* and b* offset by 128) is fast and precise enough.
+    lab = cv2.cvtColor(np.ascontiguousarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2LAB)
     lightness = lab[..., 0]
-    lit = float(np.percentile(lightness[bg], 90.0))
-    if lit < min_lightness:
+    lit = _percentile_u8(lightness[bg], 90.0)
+    if lit * 100.0 / 255.0 < min_lightness:
         raise ValueError("the background is too dark to see a shadow on it")
-    lit_pixels = bg & (lightness >= 0.8 * lit)
-    ref_a = float(np.median(lab[..., 1][lit_pixels]))
-    ref_b = float(np.median(lab[..., 2][lit_pixels]))
-    hue_distance = np.hypot(lab[..., 1] - ref_a, lab[..., 2] - ref_b)
-    allowed = 6.0 + 0.4 * float(np.hypot(ref_a, ref_b))
     distance = cv2.distanceTransform(bg.astype(np.uint8), cv2.DIST_L2, 3)
-    band = bg & (distance <= near) & (hue_distance <= allowed) & (lightness >= 0.3 * lit)
-    if band.sum() < 10:
+    band = bg & (distance <= near)
+    lit_pixels = bg & (lightness >= 0.8 * lit)
+    ref_a = _percentile_u8(lab[..., 1][lit_pixels], 50.0) - 128.0
+    ref_b = _percentile_u8(lab[..., 2][lit_pixels], 50.0) - 128.0
+    ys, xs = np.nonzero(band)
+    values = lab[ys, xs].astype(np.float32)
+    hue_distance = np.hypot(values[:, 1] - 128.0 - ref_a, values[:, 2] - 128.0 - ref_b)
+    allowed = 6.0 + 0.4 * float(np.hypot(ref_a, ref_b))
+    keep = (hue_distance <= allowed) & (values[:, 0] >= 0.3 * lit)
+    if keep.sum() < 10:
         raise ValueError("no background beside the head")
-    columns = np.arange(lightness.shape[1])[None, :]
+    level, column = values[keep, 0].astype(np.uint8), xs[keep]
     sides = []
-    for side in (band & (columns < centre_x), band & (columns >= centre_x)):
+    for side in (column < centre_x, column >= centre_x):
         if side.sum() >= 10:
-            sides.append(1.0 - float(np.percentile(lightness[side], 25.0)) / lit)
+            sides.append(1.0 - _percentile_u8(level[side], 25.0) / lit)
     worst = max(sides) if sides else 0.0
     asymmetry = abs(sides[0] - sides[1]) if len(sides) == 2 else worst
-    fraction = float((lightness[band] < (1.0 - darker) * lit).mean())
+    fraction = float((level < (1.0 - darker) * lit).mean())
     return {
         "darkening": round(max(0.0, worst), 6),
         "asymmetry": round(asymmetry, 6),
         "shadow_fraction": round(fraction, 6),
     }
+
+
+def _percentile_u8(values: NDArray[np.uint8], q: float) -> float:
+    """Percentile (lower value) of uint8 values from their histogram: fast for many pixels."""
+    counts = np.cumsum(np.bincount(values.ravel(), minlength=256))
+    rank = q / 100.0 * (counts[-1] - 1)
+    return float(np.searchsorted(counts, rank, side="right"))
