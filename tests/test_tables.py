@@ -225,6 +225,19 @@ def test_evaluate_separable_scores_have_zero_eer_and_groups_combine_checks():
     )
 
 
+def test_labels_may_be_manifest_rows_or_verdicts_per_group():
+    table = MeasurementTable.from_records(
+        [{"source": str(i), "exposure:mean": m, "exposure:dark_fraction": 0.0, "exposure:bright_fraction": 0.0}
+         for i, m in enumerate((120.0, 20.0, 250.0))]
+    )  # fmt: skip
+    profile = photocheck.Profile("t", rules={"exposure": {"min_mean": 60.0, "max_mean": 215.0}})
+    as_groups = [{"exposure": "pass"}, {"exposure": False}, {"exposure": "fail"}]
+    as_manifest = [{"n_faces": "1", "exposure": x} for x in ("ok", "dark", "bright")]
+    for labels in (as_groups, as_manifest):
+        e = evaluate(table, labels, profile)["exposure"]
+        assert (e.true_accepts, e.true_rejects, e.false_accepts, e.false_rejects) == (1, 2, 0, 0)
+
+
 def test_tune_meets_the_target_on_its_data_and_roundtrips_as_toml(tmp_path):
     rng = np.random.default_rng(0)
     good = rng.normal(0.6, 0.08, 200)
