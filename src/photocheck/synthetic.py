@@ -20,7 +20,10 @@ Stable API (other modules register their own variants with the same decorator)
     ``not_assessed`` counts as not passing), judged with the ``icao`` profile on a source
     photo that passes that check.
 ``available_variants() -> tuple[str, ...]``
-    Names of the registered variants.
+    Names of the registered variants, including those of the photocheck modules listed in
+    :data:`VARIANT_MODULES` (``photocheck.synthetic_lighting``: shadows, hot spots, colour
+    casts, red eyes, compression), imported on first use. A module of your own registers
+    its variants when you import it.
 ``variant_info(name) -> VariantSpec``
     The registered spec (name, summary, severities, ``expected_for(severity)``).
 ``make_variant(rgb, name, severity, *, seed=0) -> Variant``
