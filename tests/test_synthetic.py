@@ -23,7 +23,7 @@ from photocheck.synthetic import (
 
 BUILT_IN = (
     "blur.gaussian", "blur.motion", "exposure.dark", "exposure.bright", "rotation",
-    "background.recolour", "jpeg", "crop.off_centre", "crop.too_tight", "crop.too_loose",
+    "background.recolour", "background.busy", "jpeg", "crop.off_centre", "crop.too_tight", "crop.too_loose",
 )  # fmt: skip
 
 

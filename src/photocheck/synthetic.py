@@ -44,6 +44,8 @@ Built-in variants (severity meaning; expected verdict)
 - ``background.recolour``: a colour name of :data:`BACKGROUND_COLOURS`; background.colour
   passes for the colours the ``icao`` profile allows (white, light grey, blue), fails for the
   others. Needs a plain background (see :func:`plain_background_mask`).
+- ``background.busy``: contrast (grey levels) of random bars painted over a plain
+  background; background.uniformity passes at <= 3, fails at >= 40.
 - ``jpeg``: JPEG quality of a round trip; sharpness passes at quality >= 30.
 - ``crop.off_centre``: sideways shift as a share of the width; geometry.centring passes at
   |s| <= 0.02, fails at |s| >= 0.15.
@@ -555,6 +557,40 @@ def recolour_background(rgb: RGB, severity: Any, rng: np.random.Generator) -> RG
     blend = alpha * colour + (1.0 - alpha) * rgb.astype(np.float32)
     out: RGB = np.clip(np.rint(blend), 0, 255).astype(np.uint8)
     return out
+
+
+def _clutter(shape: tuple[int, int], rng: np.random.Generator) -> NDArray[np.float32]:
+    """Return a busy backdrop in [-1, 0]: darker random bars of a few sizes, hard edges."""
+    import cv2
+
+    h, w = shape
+    canvas = np.zeros((h, w), np.float32)
+    for _ in range(40):
+        x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
+        x1, y1 = (
+            x0 + int(rng.integers(w // 30 + 1, w // 4 + 2)),
+            y0 + int(rng.integers(h // 30 + 1, h // 4 + 2)),
+        )
+        cv2.rectangle(canvas, (x0, y0), (x1, y1), float(rng.uniform(-1.0, -0.2)), -1)
+    return canvas
+
+
+@register_variant(
+    "background.busy",
+    severities=(3, 15, 40, 80),
+    expected=_expect("background.uniformity", passes=lambda s: s <= 3, fails=lambda s: s >= 40),
+)
+def busy_background(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
+    """Paint darker random bars over a plain background, up to ``severity`` grey levels."""
+    import cv2
+
+    mask = plain_background_mask(rgb).astype(np.float32)
+    alpha = cv2.GaussianBlur(mask, (0, 0), max(1.0, rgb.shape[1] / 400.0))[..., None]
+    clutter = _clutter(rgb.shape[:2], rng)[..., None] * float(severity)
+    tint = rng.uniform(-0.3, 0.3, 3).astype(np.float32)  # coloured, not only grey, bars
+    out = rgb.astype(np.float32) + alpha * clutter * (1.0 + tint)
+    result: RGB = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return result
 
 
 @register_variant(
