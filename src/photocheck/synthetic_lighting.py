@@ -10,12 +10,12 @@ down-then-up rescale. Variants that need the face locate it with photocheck's ow
 =========================  ===============================================  =====================
 name                       severity                                         clearly visible at
 =========================  ===============================================  =====================
-``lighting.side_shadow``   light lost on the darker side of the face (0-1)  0.5
+``lighting.side_shadow``   light lost on the darker side of the face (0-1)  0.85
 ``background.cast_shadow`` light lost in the shadow on the background (0-1) 0.5
 ``lighting.hotspot``       blend of a cheek spot towards white (0-1)         1.0
-``colour.cast_blue``       white-balance error towards blue (0-1)            0.3
-``colour.cast_red``        white-balance error towards red (0-1)             0.3
-``colour.cast_green``      white-balance error towards green (0-1)           0.3
+``colour.cast_blue``       white-balance error towards blue (0-1)            0.5
+``colour.cast_red``        white-balance error towards red (0-1)             0.5
+``colour.cast_green``      white-balance error towards green (0-1)           0.5
 ``colour.greyscale``       saturation removed (0-1; 1 is black and white)    1.0
 ``eyes.red``               opacity of a red disc on each pupil (0-1)         1.0
 ``compression.jpeg``       JPEG quality (1-100)                              10
@@ -199,7 +199,7 @@ for _name, _gains in (
     register_variant(
         _name,
         severities=_CAST_SEVERITIES,
-        expected=_expect("colour.natural", fails=lambda s: s >= 0.3, passes=lambda s: s <= 0.05),
+        expected=_expect("colour.natural", fails=lambda s: s >= 0.5, passes=lambda s: s <= 0.05),
         summary=f"A white-balance error towards {_name.rsplit('_', 1)[1]} (log gain in linear light).",
     )(_cast(_gains))
 

@@ -199,13 +199,19 @@ def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
 def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
     """Measure the larger share of red pixels of the two eye openings."""
     canon = analysis.canonical_face
-    shape = canon["grey"].shape
+    height, width = canon["grey"].shape
     points = canon["landmarks"]
     worst = -1.0
     for part in (points[36:42], points[42:48]):
-        mask = _polygon(part, shape) & canon["valid"]
+        # Work on the eye's bounding box only (the polygon lies inside it).
+        x0, y0 = np.clip(np.floor(part.min(axis=0)).astype(int) - 1, 0, [width, height])
+        x1, y1 = np.clip(np.ceil(part.max(axis=0)).astype(int) + 2, 0, [width, height])
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        box = (slice(y0, y1), slice(x0, x1))
+        mask = _polygon(part - [x0, y0], (y1 - y0, x1 - x0)) & canon["valid"][box]
         if mask.sum() >= _MIN_EYE:
-            worst = max(worst, red_eye(canon["rgb"], mask))
+            worst = max(worst, red_eye(canon["rgb"][box], mask))
     if worst < 0:
         raise NotAssessed("the eyes are closed or not visible")
     return {"red_fraction": worst}

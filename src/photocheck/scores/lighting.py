@@ -116,9 +116,14 @@ def illumination_balance(
     a, b = values[left], values[right]
     if a.size == 0 or b.size == 0:
         raise ValueError("a face zone is empty")
-    edges = np.linspace(0.0, 256.0, bins + 1)
-    ha = np.histogram(a, bins=edges)[0] / a.size
-    hb = np.histogram(b, bins=edges)[0] / b.size
+    if a.dtype == np.uint8 and b.dtype == np.uint8 and 256 % bins == 0:
+        width = 256 // bins  # equal bins over 0-255: a bincount is the same, and faster
+        ha = np.bincount(a // width, minlength=bins) / a.size
+        hb = np.bincount(b // width, minlength=bins) / b.size
+    else:
+        edges = np.linspace(0.0, 256.0, bins + 1)
+        ha = np.histogram(a, bins=edges)[0] / a.size
+        hb = np.histogram(b, bins=edges)[0] / b.size
     ma, mb = float(a.mean()), float(b.mean())
     brighter = max(ma, mb)
     balance = min(ma, mb) / brighter if brighter > 0 else 1.0
