@@ -578,12 +578,17 @@ def frame_portrait(
     rgb: NDArray[np.uint8],
     geometry: Mapping[str, Any],
     *,
-    face_width: float = 0.62,
-    eye_line: float = 0.42,
+    face_width: tuple[float, float] = (0.56, 0.66),
+    eye_line: tuple[float, float, float] = (0.34, 0.42, 0.48),
     width: int = 480,
     aspect: float = 0.75,
 ) -> NDArray[np.uint8]:
-    """Crop (or pad, replicating the edges) a portrait to ICAO framing, then resize.
+    """Crop a portrait to ICAO framing (face centred), then resize.
+
+    The crop keeps the face centred and takes the smallest face share of ``face_width`` and
+    the eye line of ``eye_line`` closest to its middle value that keep the crop inside the
+    photo; what still falls outside is filled with the colour of the photo's top corners (the
+    plain background of a compliant photo), not with smeared edge pixels.
 
     Parameters
     ----------
@@ -592,10 +597,11 @@ def frame_portrait(
     geometry : mapping
         Its face geometry (``eye_midpoint`` and ``face_width`` in px, as in
         :attr:`photocheck.analysis.Analysis.geometry`).
-    face_width : float, optional
-        Face width as a share of the output width (ICAO: 0.50-0.75).
-    eye_line : float, optional
-        Eye line as a share of the output height from the top (ICAO: 0.30-0.50).
+    face_width : (float, float), optional
+        Preferred and largest face width as a share of the output width (ICAO: 0.50-0.75).
+    eye_line : (float, float, float), optional
+        Lowest, preferred and highest eye line as a share of the height from the top
+        (ICAO: 0.30-0.50).
     width : int, optional
         Output width in px.
     aspect : float, optional
@@ -604,22 +610,39 @@ def frame_portrait(
     Returns
     -------
     ndarray
-        ``(round(width / aspect), width, 3)`` uint8, the face centred.
+        ``(round(width / aspect), width, 3)`` uint8.
     """
     import cv2
 
+    from .synthetic import _edge_colour
+
+    h, w = rgb.shape[:2]
     cx, cy = (float(v) for v in geometry["eye_midpoint"])
-    crop_w = float(geometry["face_width"]) / face_width
-    crop_h = crop_w / aspect
-    x0, y0 = cx - crop_w / 2.0, cy - eye_line * crop_h
+    low_e, want_e, high_e = eye_line
+    best: tuple[float, float, float] | None = None
+    for share in np.linspace(face_width[0], face_width[1], 11):
+        crop_w = float(geometry["face_width"]) / float(share)
+        crop_h = crop_w / aspect
+        # eye-line shares that keep the crop inside the photo vertically
+        lo, hi = max(low_e, (cy - (h - crop_h)) / crop_h), min(high_e, cy / crop_h)
+        e = float(np.clip(want_e, lo, hi)) if lo <= hi else want_e
+        inside = lo <= hi and cx - crop_w / 2 >= 0 and cx + crop_w / 2 <= w
+        if best is None or inside:
+            best = (crop_w, crop_h, e)
+        if inside:
+            break
+    assert best is not None
+    crop_w, crop_h, e = best
+    x0, y0 = cx - crop_w / 2.0, cy - e * crop_h
     scale = width / crop_w
     out_h = round(width / aspect)
     matrix = np.array([[scale, 0.0, -x0 * scale], [0.0, scale, -y0 * scale]], dtype=np.float64)
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return np.asarray(
-        cv2.warpAffine(rgb, matrix, (width, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE),
-        dtype=np.uint8,
+    fill = tuple(float(c) for c in _edge_colour(rgb))
+    framed = cv2.warpAffine(
+        rgb, matrix, (width, out_h), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
     )
+    return np.asarray(framed, dtype=np.uint8)
 
 
 def synthetic_set(
