@@ -93,7 +93,7 @@ def fine_detail(grey: NDArray[np.generic]) -> float:
     ----------
     grey : ndarray, shape (H, W)
         Luminance (0-255 scale), at least 16 x 16. Score faces at a fixed scale (the check
-        reduces the face to an inter-eye distance of at most 128 px first).
+        scores the band across the eyes, reduced to an inter-eye distance of at most 128 px).
 
     Returns
     -------
