@@ -218,7 +218,9 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
         "not pass (`not_assessed` rejects too; `warn` passes). FRR = compliant photos rejected /",
         "compliant photos; FAR = non-compliant photos accepted / non-compliant photos; balanced",
         "accuracy = 1 - (FAR + FRR) / 2; EER = equal-error rate over the check's raw score",
-        "(swept over every cut-off, see `photocheck.tuning`). Small counts mean wide uncertainty:",
+        "(swept over every cut-off, see `photocheck.tuning`). A check marked *(warn)* only warns",
+        "in this profile, so it never rejects: its FAR counts warnings as accepts, while its EER",
+        "shows what its score could do as a failing rule. Small counts mean wide uncertainty:",
         "with 10 photos one mistake moves a rate by 10 points.",
         "",
     ]

@@ -128,6 +128,10 @@ class CheckEvaluation:
         The score cut-off at the EER (1.0 is the profile's own limits).
     roc : tuple of (cut-off, FAR, FRR)
         One point per distinct score, from strict to lenient.
+    warn_only : bool
+        Every check of the group has ``severity = "warn"`` in the profile, so it never
+        rejects: its FAR counts warnings as accepts, while the ROC and EER (over the score)
+        show how well it would do as a rule that fails.
     """
 
     group: str
@@ -142,6 +146,7 @@ class CheckEvaluation:
     eer: float = float("nan")
     eer_threshold: float = float("nan")
     roc: tuple[tuple[float, float, float], ...] = field(default=(), repr=False)
+    warn_only: bool = False
 
     @property
     def frr(self) -> float:
@@ -164,6 +169,7 @@ class CheckEvaluation:
                 "true_rejects", "false_accepts", "not_assessed")  # fmt: skip
         out: dict[str, Any] = {k: getattr(self, k) for k in keys}
         out["checks"] = list(self.checks)
+        out["warn_only"] = self.warn_only
         for k in ("frr", "far", "balanced_accuracy", "eer", "eer_threshold"):
             v = float(getattr(self, k))
             out[k] = None if v != v or v in (float("inf"), float("-inf")) else v
@@ -231,7 +237,7 @@ class Evaluation:
         ]
         for c in self.checks.values():
             lines.append(
-                f"| {c.group} | {c.compliant} | {c.non_compliant} | {_pct(c.frr)} | {_pct(c.far)} "
+                f"| {c.group}{' (warn)' if c.warn_only else ''} | {c.compliant} | {c.non_compliant} | {_pct(c.frr)} | {_pct(c.far)} "
                 f"| {_num(c.balanced_accuracy)} | {_pct(c.eer)} | {c.not_assessed} |"
             )
         lines.append("")
@@ -366,6 +372,7 @@ def evaluate(
             true_accepts=int((compliant & passed).sum()), false_rejects=int((compliant & ~passed).sum()),
             true_rejects=int((non_compliant & ~passed).sum()), false_accepts=int((non_compliant & passed).sum()),
             not_assessed=int((known & unassessed).sum()), eer=eer, eer_threshold=cut, roc=roc,
+            warn_only=all(prof.rules[c].get("severity") == "warn" for c in checks),
         )  # fmt: skip
     ok = verdicts.ok & readable
     all_ok = np.array([bool(row) and all(row.values()) for row in rows]) & readable
