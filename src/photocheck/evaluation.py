@@ -23,8 +23,11 @@ __all__ = [
     "evaluate",
     "expected_outcomes",
     "format_markdown",
+    "judge_table",
     "labelled_manifest_table",
+    "measure_many",
     "read_manifest",
+    "read_table",
     "synthetic_set",
     "tune",
 ]
@@ -224,3 +227,5 @@ from .tuning import (  # noqa: E402 - tuning reads LABEL_RULES from this module 
     synthetic_set,
     tune,
 )
+from .rejudge import judge_table  # noqa: E402
+from .table import measure_many, read_table  # noqa: E402
