@@ -219,6 +219,8 @@ def evaluate_manifest(
 
 # Measure once, re-judge instantly, error rates and tuning: see photocheck.tuning (they are
 # importable from here as well).
+from .rejudge import judge_table  # noqa: E402
+from .table import measure_many, read_table  # noqa: E402
 from .tuning import (  # noqa: E402 - tuning reads LABEL_RULES from this module lazily
     CheckEvaluation,
     Evaluation,
@@ -227,5 +229,3 @@ from .tuning import (  # noqa: E402 - tuning reads LABEL_RULES from this module 
     synthetic_set,
     tune,
 )
-from .rejudge import judge_table  # noqa: E402
-from .table import measure_many, read_table  # noqa: E402
