@@ -128,6 +128,9 @@ class CheckEvaluation:
         The score cut-off at the EER (1.0 is the profile's own limits).
     roc : tuple of (cut-off, FAR, FRR)
         One point per distinct score, from strict to lenient.
+    eer_limits : Mapping[str, Mapping[str, float]]
+        Per check, the numeric parameters that put it at the EER cut-off (what
+        ``tune(..., eer=True)`` would write).
     warn_only : bool
         Every check of the group has ``severity = "warn"`` in the profile, so it never
         rejects: its FAR counts warnings as accepts, while the ROC and EER (over the score)
@@ -147,6 +150,7 @@ class CheckEvaluation:
     eer_threshold: float = float("nan")
     roc: tuple[tuple[float, float, float], ...] = field(default=(), repr=False)
     warn_only: bool = False
+    eer_limits: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def frr(self) -> float:
@@ -170,6 +174,7 @@ class CheckEvaluation:
         out: dict[str, Any] = {k: getattr(self, k) for k in keys}
         out["checks"] = list(self.checks)
         out["warn_only"] = self.warn_only
+        out["eer_limits"] = {c: dict(v) for c, v in self.eer_limits.items()}
         for k in ("frr", "far", "balanced_accuracy", "eer", "eer_threshold"):
             v = float(getattr(self, k))
             out[k] = None if v != v or v in (float("inf"), float("-inf")) else v
@@ -232,13 +237,13 @@ class Evaluation:
     def to_markdown(self) -> str:
         """Render the per-group table and the overall figures as Markdown."""
         lines = [
-            "| check | compliant (n) | non-compliant (n) | FRR | FAR | balanced accuracy | EER | not assessed |",
-            "|---|---|---|---|---|---|---|---|",
+            "| check | compliant (n) | non-compliant (n) | FRR | FAR | balanced accuracy | EER | not assessed | limits at the EER |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for c in self.checks.values():
             lines.append(
                 f"| {c.group}{' (warn)' if c.warn_only else ''} | {c.compliant} | {c.non_compliant} | {_pct(c.frr)} | {_pct(c.far)} "
-                f"| {_num(c.balanced_accuracy)} | {_pct(c.eer)} | {c.not_assessed} |"
+                f"| {_num(c.balanced_accuracy)} | {_pct(c.eer)} | {c.not_assessed} | {_limits_text(c.eer_limits)} |"
             )
         lines.append("")
         lines.append(
@@ -248,6 +253,15 @@ class Evaluation:
             f"{self.any_non_compliant_rejected} of {self.any_non_compliant} photos with a non-compliant label rejected."
         )
         return "\n".join(lines) + "\n"
+
+
+def _limits_text(limits: Mapping[str, Mapping[str, float]]) -> str:
+    named = len(limits) > 1  # a group of checks: say which check each limit belongs to
+    parts = [
+        (f"{check}: " if named else "") + " ".join(f"{k} {v:g}" for k, v in moved.items())
+        for check, moved in limits.items()
+    ]
+    return "; ".join(parts) or "-"
 
 
 def _pct(x: float) -> str:
@@ -373,6 +387,7 @@ def evaluate(
             true_rejects=int((non_compliant & ~passed).sum()), false_accepts=int((non_compliant & passed).sum()),
             not_assessed=int((known & unassessed).sum()), eer=eer, eer_threshold=cut, roc=roc,
             warn_only=all(prof.rules[c].get("severity") == "warn" for c in checks),
+            eer_limits=_limits_at_cut(checks, prof, cut),
         )  # fmt: skip
     ok = verdicts.ok & readable
     all_ok = np.array([bool(row) and all(row.values()) for row in rows]) & readable
@@ -500,6 +515,22 @@ def _rates(
     frr = float(rejected[compliant].mean()) if compliant.any() else float("nan")
     far = float((~rejected[~compliant]).mean()) if (~compliant).any() else float("nan")
     return {"frr": frr, "far": far}
+
+
+def _limits_at_cut(
+    checks: Sequence[str], profile: Profile, cut: float
+) -> dict[str, dict[str, float]]:
+    if not np.isfinite(cut):
+        return {}
+    out = {}
+    for c in checks:
+        moved = {
+            k: _round(v, 3, profile.rules[c].get(k))
+            for k, v in limits_at(c, profile.rules[c], cut).items()
+        }
+        if moved:
+            out[c] = moved
+    return out
 
 
 def _round(value: float, digits: int, old: Any = None) -> float | int:
