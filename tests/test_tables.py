@@ -264,6 +264,10 @@ def test_tune_meets_the_target_on_its_data_and_roundtrips_as_toml(tmp_path):
     at_eer, _ = tune(table, None, profile, eer=True)
     e = evaluate(table, None, at_eer)["sharpness"]
     assert abs(e.frr - e.far) <= 0.02 and e.frr == pytest.approx(before.eer, abs=0.02)
+    # the page's "limits at the EER" are what tune(eer=True) writes (up to the half-step)
+    assert before.eer_limits["sharpness"]["min"] == pytest.approx(
+        at_eer.rules["sharpness"]["min"], abs=0.01
+    )
 
 
 def test_tune_refuses_ambiguous_targets_and_skips_thin_groups():
