@@ -29,7 +29,7 @@ FLOORS = {"face.count": 0.90, "background.uniformity": 0.80}
 # The `frontal` label means "roughly facing the camera", far looser than ICAO's +-5 degrees, so
 # pose is also judged with loose limits (yaw 20, pitch 25, roll 15 degrees) for the label.
 LOOSE_POSE = {"pose.yaw": 20.0, "pose.pitch": 25.0, "pose.roll": 15.0}
-LOOSE_POSE_FLOOR = 0.75
+LOOSE_POSE_FLOOR = 0.70
 
 
 def loose_pose_profile() -> Profile:

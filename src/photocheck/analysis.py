@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import face as face_module
 from .image import LoadedImage
 from .registry import NotAssessed
+from .resample import halve
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,7 +24,7 @@ __all__ = ["CANON", "Analysis"]
 # The aligned face crop: eyes level, inter-eye distance CANON["ied"] px, so that scores on
 # it do not depend on the photo's size.
 CANON = {"ied": 64.0, "width": 192, "height": 240, "eye_y": 96.0}
-# Width (px) of the reduced copy used for background statistics.
+# Width (px) the reduced copy used for background statistics is halved towards.
 SMALL_WIDTH = 200
 # Width of the border band (share of the image size) where background texture is scored.
 BAND_SHARE = 0.12
@@ -151,14 +152,11 @@ class Analysis:
 
     @cached_property
     def small(self) -> tuple[NDArray[np.uint8], float]:
-        """The photo reduced to about ``SMALL_WIDTH`` px wide, and the scale factor used."""
-        import cv2
+        """The photo halved towards ``SMALL_WIDTH`` (150-300 px wide), and its scale."""
+        from .resample import reduce_towards
 
-        scale = min(1.0, SMALL_WIDTH / self.width)
-        if scale == 1.0:
-            return self.rgb, 1.0
-        size = (max(1, round(self.width * scale)), max(1, round(self.height * scale)))
-        return cv2.resize(self.rgb, size, interpolation=cv2.INTER_AREA), scale
+        reduced, factor = reduce_towards(self.rgb, SMALL_WIDTH)
+        return reduced, 1.0 / factor
 
     @cached_property
     def small_lab(self) -> NDArray[np.float32]:
@@ -235,20 +233,21 @@ class Analysis:
         scale = CANON["ied"] / max(geo["eye_distance"], 1e-6)
         mx, my = geo["eye_midpoint"]
         src = self.rgb
-        # Reduce large photos by area first so the affine warp does not alias.
+        # Reduce large photos by halving first so the affine warp does not alias.
         pre = 1.0
+        offset = np.zeros(2)
         if scale < 0.5:
             margin = 2.5 * geo["eye_distance"]
             x0, x1 = max(0, int(mx - margin)), min(self.width, int(mx + margin) + 1)
             y0, y1 = max(0, int(my - margin)), min(self.height, int(my + 1.5 * margin) + 1)
             crop = src[y0:y1, x0:x1]
-            pre = scale * 1.5
-            size = (max(1, round(crop.shape[1] * pre)), max(1, round(crop.shape[0] * pre)))
-            src = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+            factor = 1
+            while scale * factor < 0.5 and min(crop.shape[:2]) >= 4:
+                crop = halve(crop)
+                factor *= 2
+            src, pre = crop, 1.0 / factor
             mx, my = (mx - x0) * pre, (my - y0) * pre
             offset = np.array([x0, y0], dtype=np.float64)
-        else:
-            offset = np.zeros(2)
         rest = scale / pre
         angle = geo["roll"]
         matrix = cv2.getRotationMatrix2D((mx, my), angle, rest)
