@@ -437,8 +437,6 @@ def test_cli_reports_missing_sources(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 # ------------------------------------------------------------------------------ Dask
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_dask_local_cluster_matches_local_results(photo_paths: list[str], tmp_path: Path) -> None:
     distributed = pytest.importorskip(
         "distributed", reason="dask[distributed] is an optional extra (photocheck[dask])"
@@ -460,6 +458,10 @@ def test_dask_local_cluster_matches_local_results(photo_paths: list[str], tmp_pa
         workers_used = {w.get("id") for w in client.run(lambda: {"id": os.getpid()}).values()}
     assert remote == local
     assert [s for s, _, _ in via_client] == photo_paths[:2]
+    local_measured = list(iter_measurements(inputs[:2], executor="serial"))
+    remote_measured = [m.to_dict() for _, m, _ in via_client if m is not None]
+    assert len(remote_measured) == 2
+    assert remote_measured == [m.to_dict() for _, m, _ in local_measured if m is not None]
     assert status == 1 and [r["source"] for r in _lines(out)] != []
     assert sorted(r["source"] for r in _lines(out)) == photo_paths[:3]
     assert len(workers_used) == 2

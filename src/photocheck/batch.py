@@ -254,15 +254,16 @@ def _run(
 
 
 class WorkerCrashedError(RuntimeError):
-    """A worker process died (native crash, out of memory) on this photo, twice."""
+    """A worker process died (native crash, out of memory) checking this photo alone."""
 
 
 class _Dispatch:
     """Submit tasks and collect results; replace an owned process pool when a worker dies.
 
     When a worker process dies, every task in flight fails with ``BrokenProcessPool``. Each
-    of those is then retried on its own in a new pool (up to twice), so only the photo that
-    kills workers gets an error and the batch goes on.
+    of those is then retried once, alone in a new pool (the next is retried only when it is
+    done), so only the photo that kills a worker on its own gets an error and the batch goes
+    on.
     """
 
     def __init__(
@@ -298,13 +299,12 @@ class _Dispatch:
             return self.on_failure(task, exc)
 
     def _retry(self, task: tuple[Any, ...]) -> Any:
-        for _ in range(2):
-            try:
-                return self.submit(task).result()
-            except BrokenExecutor:
-                continue
-            except Exception as exc:
-                return self.on_failure(task, exc)
+        try:
+            return self.submit(task).result()
+        except BrokenExecutor:
+            pass
+        except Exception as exc:
+            return self.on_failure(task, exc)
         message = "a worker process died while checking this photo (a crash or out of memory)"
         return self.on_failure(task, WorkerCrashedError(message))
 
