@@ -50,7 +50,9 @@ def floor_once(data: bytes, detector, predictor) -> None:
     rects = detector(small, 0)
     scale = 2.0
     for r in rects[:1]:
-        box = dlib.rectangle(*(round(v * scale) for v in (r.left(), r.top(), r.right(), r.bottom())))
+        box = dlib.rectangle(
+            *(round(v * scale) for v in (r.left(), r.top(), r.right(), r.bottom()))
+        )
         predictor(grey, box)
 
 
@@ -65,10 +67,17 @@ def median_time(fn, repeats: int) -> float:
 
 def fresh_process(code: str, repeats: int) -> float:
     """Median wall time of ``code`` run in new interpreters, minus an empty interpreter."""
+
     def run(src: str) -> float:
         out = subprocess.run(
-            [sys.executable, "-c", f"import time; t=time.perf_counter()\n{src}\nprint(time.perf_counter()-t)"],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                f"import time; t=time.perf_counter()\n{src}\nprint(time.perf_counter()-t)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return float(out.stdout.strip().splitlines()[-1])
 

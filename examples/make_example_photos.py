@@ -34,7 +34,9 @@ def person_mask(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     mask[max(0, top - w // 2) :, max(0, left - w // 2) : right + w // 2] = cv2.GC_PR_FGD
     mask[top:bottom, left:right] = cv2.GC_FGD
     bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
-    cv2.grabCut(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 8, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(
+        cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 8, cv2.GC_INIT_WITH_MASK
+    )
     fg = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
     return cv2.GaussianBlur(fg, (0, 0), 1.5)[:, :, None]
 
@@ -82,8 +84,9 @@ def busy_background(shape: tuple[int, ...], seed: int = 7) -> np.ndarray:
     return image
 
 
-def crop(rgb: np.ndarray, centre_x: float, eye_y: float, width: float, height: float,
-         eye_share: float) -> np.ndarray:
+def crop(
+    rgb: np.ndarray, centre_x: float, eye_y: float, width: float, height: float, eye_share: float
+) -> np.ndarray:
     """Crop a width x height window with the eyes at eye_share of the height from the top."""
     left = round(centre_x - width / 2)
     top = round(eye_y - eye_share * height)
@@ -92,7 +95,9 @@ def crop(rgb: np.ndarray, centre_x: float, eye_y: float, width: float, height: f
     return padded[top + pad : top + pad + round(height), left + pad : left + pad + round(width)]
 
 
-def save(rgb: np.ndarray, name: str, size: tuple[int, int] | None = None, quality: int = 92) -> None:
+def save(
+    rgb: np.ndarray, name: str, size: tuple[int, int] | None = None, quality: int = 92
+) -> None:
     image = Image.fromarray(np.ascontiguousarray(rgb))
     if size is not None:
         image = image.resize(size, Image.LANCZOS)

@@ -6,6 +6,7 @@ a newly registered check is held to the same contract without editing this file.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import string
@@ -331,7 +332,7 @@ def test_exposure_follows_brightness(portrait):
     assert means == sorted(means)
     # The landmarks (and so the skin mask) move by a pixel or so between exposures, which
     # shifts the dark fraction by a few parts in 10,000: allow that much noise.
-    assert all(later <= earlier + 1e-3 for earlier, later in zip(darks, darks[1:]))
+    assert all(later <= earlier + 1e-3 for earlier, later in itertools.pairwise(darks))
     assert darks[0] > darks[-1]
     assert means[-1] - means[0] > 40
 

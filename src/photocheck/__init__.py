@@ -19,7 +19,15 @@ from .errors import (
 )
 from .image import DEFAULT_MAX_PIXELS, load_image
 from .profile import Profile, available_profiles, load_profile
-from .registry import NotAssessed, OneOf, Outcome, Range, available_checks, get_check, register_check
+from .registry import (
+    NotAssessed,
+    OneOf,
+    Outcome,
+    Range,
+    available_checks,
+    get_check,
+    register_check,
+)
 from .verdict import CheckResult, Measurement, Measurements, Verdict
 
 __version__ = "0.1.0"

@@ -187,7 +187,9 @@ class Analysis:
         axes = (max(1, round(0.85 * face_w)), max(1, round(0.62 * (chin - crown))))
         cv2.ellipse(person, centre, axes, geo["roll"], 0, 360, 255, -1)
         neck_half = round(0.45 * face_w)
-        cv2.rectangle(person, (round(cx) - neck_half, round(chin) - 2), (round(cx) + neck_half, h), 255, -1)
+        cv2.rectangle(
+            person, (round(cx) - neck_half, round(chin) - 2), (round(cx) + neck_half, h), 255, -1
+        )
         person = cv2.dilate(person, np.ones((5, 5), np.uint8))
         mask = person == 0
         mask[max(0, round(chin)) :, :] = False
@@ -277,4 +279,3 @@ class Analysis:
             "bare_skin": (skin > 0) & (features == 0) & valid,
             "scale": scale,
         }
-

@@ -128,7 +128,9 @@ def _format(template: str, value: Any, low: Any, high: Any, allowed: Any) -> str
         return template.format(value=str(shown), min=low, max=high, allowed=allowed)
 
 
-def judge_measurement(spec: CheckSpec, measurement: Measurement, rule: Mapping[str, Any]) -> CheckResult:
+def judge_measurement(
+    spec: CheckSpec, measurement: Measurement, rule: Mapping[str, Any]
+) -> CheckResult:
     """Judge one check's measurement against one profile rule.
 
     Parameters
@@ -187,5 +189,7 @@ def judge_measurement(spec: CheckSpec, measurement: Measurement, rule: Mapping[s
             allowed = list(rule[limit.param])
             if value not in allowed:
                 message = _format(limit.outcome.message, value, None, None, allowed)
-                return CheckResult(spec.id, failing, limit.outcome.code, message, value, {"allowed": allowed})
+                return CheckResult(
+                    spec.id, failing, limit.outcome.code, message, value, {"allowed": allowed}
+                )
     return CheckResult(spec.id, "pass", f"{spec.id}.ok", spec.passed, first_value, applied)

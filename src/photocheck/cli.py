@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check photos against a profile")
     check.add_argument("photos", nargs="+", metavar="PHOTO", help="image files to check")
-    check.add_argument("--profile", "-p", default="icao", help="profile name or TOML file (default icao)")
+    check.add_argument(
+        "--profile", "-p", default="icao", help="profile name or TOML file (default icao)"
+    )
     check.add_argument("--json", action="store_true", help="print one JSON verdict per line")
     check.add_argument(
         "--annotate", metavar="OUT_DIR", help="write one annotated PNG per photo into OUT_DIR"

@@ -54,7 +54,16 @@ LABEL_RULES: dict[str, tuple[str, tuple[str, ...], Mapping[str, bool]]] = {
 }  # fmt: skip
 # Face-level labels only make sense when the photo has exactly one face (the background is
 # located from the face, so it is face-level too).
-_FACE_LEVEL = {"background", "frontal", "eyes_open", "mouth_closed", "glasses", "headwear", "sharp", "exposure"}
+_FACE_LEVEL = {
+    "background",
+    "frontal",
+    "eyes_open",
+    "mouth_closed",
+    "glasses",
+    "headwear",
+    "sharp",
+    "exposure",
+}
 
 
 def read_manifest(path: str | Path) -> list[dict[str, str]]:
@@ -130,7 +139,9 @@ class CheckAgreement:
     @property
     def reject_rate(self) -> float:
         """Share of non-compliant photos that fail (1 - false-accept rate); NaN if none."""
-        return self.non_compliant_failed / self.non_compliant if self.non_compliant else float("nan")
+        return (
+            self.non_compliant_failed / self.non_compliant if self.non_compliant else float("nan")
+        )
 
     @property
     def balanced_accuracy(self) -> float:
@@ -171,7 +182,9 @@ def agreement(pairs: Iterable[tuple[Mapping[str, bool], Verdict]]) -> dict[str, 
     return {g: CheckAgreement(g, *t) for g, t in counts.items()}
 
 
-def format_markdown(table: Mapping[str, CheckAgreement], *, floors: Mapping[str, float] | None = None) -> str:
+def format_markdown(
+    table: Mapping[str, CheckAgreement], *, floors: Mapping[str, float] | None = None
+) -> str:
     """Render an agreement table as Markdown."""
     lines = [
         "| check | compliant (n) | non-compliant (n) | compliant passed | non-compliant rejected | balanced accuracy | not assessed |"

@@ -40,7 +40,9 @@ class Profile:
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        checked = {check: _validate_rule(self.name, check, rule) for check, rule in self.rules.items()}
+        checked = {
+            check: _validate_rule(self.name, check, rule) for check, rule in self.rules.items()
+        }
         object.__setattr__(self, "rules", MappingProxyType(checked))
 
     @property
@@ -86,11 +88,16 @@ class Profile:
             raise UnknownCheckError(
                 f"profile {self.name!r} has no rule for {check!r}.{suggest(check, self.rules)}"
             )
-        return Profile(self.name, self.description, {c: r for c, r in self.rules.items() if c != check})
+        return Profile(
+            self.name, self.description, {c: r for c, r in self.rules.items() if c != check}
+        )
 
     def to_toml(self) -> str:
         """Return the profile as TOML text that :func:`load_profile` reads back."""
-        lines = [f"name = {_toml_value(self.name)}", f"description = {_toml_value(self.description)}"]
+        lines = [
+            f"name = {_toml_value(self.name)}",
+            f"description = {_toml_value(self.description)}",
+        ]
         for check, rule in self.rules.items():
             lines.append("")
             lines.append(f'[checks."{check}"]')
@@ -202,7 +209,7 @@ def load_profile(name_or_path: str | Path | Profile) -> Profile:
     return _load_from_text(name_or_path)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_shipped(name: str) -> Profile:
     # Shipped profiles cannot change while the process runs, and Profile is immutable.
     return _load_from_text(name)
@@ -221,7 +228,9 @@ def _read_profile_text(name_or_path: str | Path) -> tuple[str, str]:
     shipped = available_profiles()
     if isinstance(name_or_path, str) and name_or_path in shipped:
         folder = resources.files("photocheck") / "profiles"
-        return (folder / f"{name_or_path}.toml").read_text(encoding="utf-8"), f"profile {name_or_path!r}"
+        return (folder / f"{name_or_path}.toml").read_text(
+            encoding="utf-8"
+        ), f"profile {name_or_path!r}"
     path = Path(name_or_path)
     if path.suffix.lower() == ".toml" or path.exists():
         try:

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-class NotAssessed(Exception):  # noqa: N818 - a signal, not an error
+class NotAssessed(Exception):
     """Raised inside a measuring function when the photo cannot be measured.
 
     The message is the reason shown to the person, e.g. ``"no face was found"``.
@@ -127,7 +127,7 @@ class CheckSpec:
             return Measurement(self.id, {}, str(exc) or "could not be measured")
         except PhotocheckError:
             raise
-        except Exception as exc:  # noqa: BLE001 - isolate one check's failure from the others
+        except Exception as exc:
             return Measurement(self.id, {}, f"internal error in check: {type(exc).__name__}: {exc}")
         return Measurement(self.id, dict(values))
 

@@ -31,7 +31,9 @@ def halve(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     height, width = image.shape[0] // 2, image.shape[1] // 2
     if height < 1 or width < 1:
         raise ValueError(f"cannot halve an image of shape {image.shape}")
-    return cv2.resize(image[: 2 * height, : 2 * width], (width, height), interpolation=cv2.INTER_AREA)
+    return cv2.resize(
+        image[: 2 * height, : 2 * width], (width, height), interpolation=cv2.INTER_AREA
+    )
 
 
 def reduce_towards(

@@ -36,9 +36,9 @@ def run(check: str, photo: PhotoInput, profile: str | Profile = "icao") -> Check
     -------
     CheckResult
     """
+    from ..analysis import Analysis
     from ..api import judge_measurement
     from ..image import load_image
-    from ..analysis import Analysis
     from ..profile import load_profile
     from ..registry import get_check
 

@@ -80,7 +80,11 @@ def face_width(analysis: Analysis) -> Mapping[str, Scalar]:
 def eye_line(analysis: Analysis) -> Mapping[str, Scalar]:
     """Vertical position of the eye midpoint."""
     y = analysis.geometry["eye_midpoint"][1]
-    return {"ratio_from_top": y / analysis.height, "px_from_top": y, "px_from_bottom": analysis.height - y}
+    return {
+        "ratio_from_top": y / analysis.height,
+        "px_from_top": y,
+        "px_from_bottom": analysis.height - y,
+    }
 
 
 @register_check(
@@ -118,4 +122,8 @@ def centring(analysis: Analysis) -> Mapping[str, Scalar]:
 def top_margin(analysis: Analysis) -> Mapping[str, Scalar]:
     """Distance from the top edge to the crown."""
     geo = analysis.geometry
-    return {"px": geo["crown_y"], "ratio": geo["crown_y"] / analysis.height, "crown_method": geo["crown_method"]}
+    return {
+        "px": geo["crown_y"],
+        "ratio": geo["crown_y"] / analysis.height,
+        "crown_method": geo["crown_method"],
+    }

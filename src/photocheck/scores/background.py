@@ -25,9 +25,11 @@ def to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
     """
     import cv2
 
-    return cv2.cvtColor(np.ascontiguousarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32) * np.array(
-        [100.0 / 255.0, 1.0, 1.0], dtype=np.float32
-    ) - np.array([0.0, 128.0, 128.0], dtype=np.float32)
+    return cv2.cvtColor(np.ascontiguousarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2LAB).astype(
+        np.float32
+    ) * np.array([100.0 / 255.0, 1.0, 1.0], dtype=np.float32) - np.array(
+        [0.0, 128.0, 128.0], dtype=np.float32
+    )
 
 
 def uniformity(

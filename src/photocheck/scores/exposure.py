@@ -57,7 +57,9 @@ def luminance_stats(
     }
 
 
-def dynamic_range(grey: NDArray[np.generic], mask: NDArray[np.bool_] | None = None) -> dict[str, float]:
+def dynamic_range(
+    grey: NDArray[np.generic], mask: NDArray[np.bool_] | None = None
+) -> dict[str, float]:
     """Return the spread of grey levels in a region.
 
     Parameters
