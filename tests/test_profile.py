@@ -348,3 +348,12 @@ def test_user_check_is_gone_after_the_test():
 def test_registering_an_existing_id_needs_replace(temp_check):
     with pytest.raises(photocheck.PhotocheckError, match="already registered"):
         photocheck.register_check("face.count", summary="x", passed="x", limits=[])(lambda a: {})
+
+
+def test_profile_pickles_for_worker_processes():
+    import pickle
+
+    profile = photocheck.load_profile("icao").with_rule("pose.yaw", max_abs_degrees=3)
+    copy = pickle.loads(pickle.dumps(profile))
+    assert copy == profile
+    assert copy.rules["pose.yaw"]["max_abs_degrees"] == 3

@@ -45,6 +45,10 @@ class Profile:
         }
         object.__setattr__(self, "rules", MappingProxyType(checked))
 
+    def __reduce__(self) -> tuple[type[Profile], tuple[str, str, dict[str, dict[str, Any]]]]:
+        # MappingProxyType cannot be pickled; rebuild from plain dicts (worker processes).
+        return (Profile, (self.name, self.description, {c: dict(r) for c, r in self.rules.items()}))
+
     @property
     def checks(self) -> tuple[str, ...]:
         """The ids of the checks this profile applies."""
