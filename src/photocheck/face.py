@@ -84,6 +84,17 @@ def _model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
+def _frontal_detector() -> Any:
+    """dlib's frontal HOG detector, from the bundled file when possible (3 ms, not 0.8 s)."""
+    import dlib
+
+    bundled = Path(__file__).parent / "models" / "frontal_face_detector.svm"
+    try:
+        return dlib.fhog_object_detector(str(bundled))
+    except RuntimeError:  # missing or unreadable file, or a dlib that cannot read it
+        return dlib.get_frontal_face_detector()
+
+
 def load_models() -> tuple[Any, Any]:
     """Return dlib's HOG face detector and the 68-point shape predictor, loading them once.
 
@@ -106,7 +117,7 @@ def load_models() -> tuple[Any, Any]:
                 path = _model_dir() / "shape_predictor_68_face_landmarks.dat"
                 if not path.is_file():
                     raise ModelNotFoundError(f"landmark model not found at {str(path)!r}")
-                _MODELS = (dlib.get_frontal_face_detector(), dlib.shape_predictor(str(path)))
+                _MODELS = (_frontal_detector(), dlib.shape_predictor(str(path)))
     return _MODELS
 
 
