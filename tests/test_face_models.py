@@ -14,7 +14,11 @@ def test_bundled_detector_matches_dlibs_builtin_detector():
     bundled = face._frontal_detector()
     builtin = dlib.get_frontal_face_detector()
     astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2GRAY)
-    images = [astronaut, cv2.resize(astronaut, (320, 320)), np.ascontiguousarray(astronaut[:, ::-1])]
+    images = [
+        astronaut,
+        cv2.resize(astronaut, (320, 320)),
+        np.ascontiguousarray(astronaut[:, ::-1]),
+    ]
     for image in images:
         ours = bundled.run(image, 0, -0.5)
         theirs = builtin.run(image, 0, -0.5)
