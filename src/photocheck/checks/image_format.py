@@ -45,18 +45,22 @@ from ..verdict import Scalar
 )  # fmt: skip
 def image_format(analysis: Analysis) -> Mapping[str, Scalar]:
     """Measure the pixel size, colour and file properties of the photo."""
-    import numpy as np
+    import cv2
 
     image = analysis.image
     small, _ = analysis.small
-    channels = small.astype(np.int16)
-    # A colour photo stored as RGB can still be grey: look at the channel differences.
-    chroma = float(np.abs(channels - channels.mean(axis=2, keepdims=True)).mean())
+    # A colour photo stored as RGB can still be grey: look at the channel differences
+    # (mean over pixels of the largest difference between two channels, 0-255).
+    red, green, blue = cv2.split(small)
+    spread = cv2.max(
+        cv2.absdiff(red, green), cv2.max(cv2.absdiff(green, blue), cv2.absdiff(red, blue))
+    )
+    chroma = float(cv2.mean(spread)[0])
     return {
         "width": image.width,
         "height": image.height,
         "aspect": image.width / image.height,
-        "colour": "grey" if image.is_grey_mode or chroma < 1.0 else "colour",
+        "colour": "grey" if image.is_grey_mode or chroma < 2.0 else "colour",
         "format": image.format or "array",
         "file_kb": None if image.file_bytes is None else image.file_bytes / 1024.0,
         "jpeg_quality": image.jpeg_quality,
