@@ -121,7 +121,7 @@ import photocheck
 from photocheck import face
 
 calls = []
-real_detector, real_predictor = dlib.get_frontal_face_detector, dlib.shape_predictor
+real_detector, real_predictor = face._frontal_detector, dlib.shape_predictor
 
 def slow_detector():
     calls.append("detector")
@@ -132,7 +132,7 @@ def counting_predictor(path):
     calls.append("predictor")
     return real_predictor(path)
 
-dlib.get_frontal_face_detector, dlib.shape_predictor = slow_detector, counting_predictor
+face._frontal_detector, dlib.shape_predictor = slow_detector, counting_predictor
 photo = sys.argv[1]
 barrier = threading.Barrier(8)
 verdicts, models = [None] * 8, [None] * 8
