@@ -111,7 +111,7 @@ def validate(
     >>> verdict.ok
     False
     >>> verdict["background.uniformity"].code
-    'background.uniformity.busy'
+    'background.uniformity.uneven'
     """
     prof = load_profile(profile)
     return judge(measure(photo, checks=prof.checks, max_pixels=max_pixels), prof)

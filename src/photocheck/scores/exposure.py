@@ -87,4 +87,5 @@ def dynamic_range(
     low, high = np.percentile(values, [5.0, 95.0])
     hist = np.bincount(np.clip(values, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
     p = hist[hist > 0] / values.size
-    return {"range": float((high - low) / 255.0), "entropy": float(-(p * np.log2(p)).sum())}
+    entropy = float(-(p * np.log2(p)).sum()) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return {"range": float((high - low) / 255.0), "entropy": entropy}
