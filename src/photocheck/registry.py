@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from .errors import PhotocheckError, UnknownCheckError, suggest
 from .verdict import Measurement, Scalar
@@ -224,8 +224,3 @@ def registered() -> Mapping[str, CheckSpec]:
     """Return the registry (id -> spec), loading the built-in checks first."""
     _load_builtins()
     return dict(_REGISTRY)
-
-
-def describe_limits(spec: CheckSpec) -> dict[str, Any]:
-    """Return a summary of the parameters of ``spec`` (for docs and the CLI)."""
-    return {p: type(limit).__name__ for limit in spec.limits for p in limit.params}
