@@ -198,8 +198,9 @@ def head_crop(
     size = (int(HEAD["width"]), int(HEAD["height"]))
     small, small_scale = analysis.small
     src: NDArray[Any]
-    if scale / small_scale >= 0.5:
-        # The reduced copy the background checks share is fine enough: no resizing here.
+    if 0.5 <= scale / small_scale <= 1.0:
+        # The reduced copy the background checks share has enough resolution (it is only
+        # reduced further, never enlarged): no resizing here.
         src = small
         mx, my, scale = mx * small_scale, my * small_scale, scale / small_scale
     else:
