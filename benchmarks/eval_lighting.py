@@ -23,7 +23,14 @@ from pathlib import Path
 
 import photocheck
 from photocheck.synthetic import variant_info
-from photocheck.synthetic_lighting import CHECKS, TARGETS, evaluate_photo, reduce_to, rejected
+from photocheck.synthetic_lighting import (
+    CHECKS,
+    TARGETS,
+    base_rows,
+    evaluate_photo,
+    reduce_to,
+    rejected,
+)
 
 DEFAULT_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
 
@@ -40,15 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with manifest.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    compliant = [
-        r
-        for r in rows
-        if r["n_faces"] == "1"
-        and r["background"].startswith("plain_")
-        and r["exposure"] == "ok"
-        and r["sharp"] == "yes"
-        and r["frontal"] == "yes"
-    ]
+    compliant = base_rows(rows)
     plan = {name: variant_info(name).severities for name in TARGETS}
     records = []
     for row in compliant:

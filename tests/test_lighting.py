@@ -29,6 +29,7 @@ from photocheck.synthetic import make_variant
 from photocheck.synthetic_lighting import (
     CHECKS,
     TARGETS,
+    base_rows,
     colour_cast,
     evaluate_photo,
     reduce_to,
@@ -279,16 +280,7 @@ def _compliant_rows() -> list[dict[str, str]]:
         return []
     with manifest.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    compliant = [
-        r
-        for r in rows
-        if r["n_faces"] == "1"
-        and r["background"].startswith("plain_")
-        and r["exposure"] == "ok"
-        and r["sharp"] == "yes"
-        and r["frontal"] == "yes"
-    ]
-    return compliant[::2]
+    return [dict(r) for r in base_rows(rows)[::2]]
 
 
 @pytest.fixture(scope="session")

@@ -28,15 +28,22 @@ the mildest) were set from the evaluation in ``docs/checks.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .synthetic import Expectation, VariantNotApplicable, plain_background_mask, register_variant
+from .synthetic import (
+    Expectation,
+    VariantNotApplicable,
+    jpeg,
+    plain_background_mask,
+    register_variant,
+)
 
 __all__ = [
+    "base_rows",
     "cast_shadow",
     "colour_cast",
     "greyscale",
@@ -255,15 +262,12 @@ def red_eyes(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     expected=_expect("image.compression", fails=lambda s: s <= 10, passes=lambda s: s >= 90),
 )
 def jpeg_round_trip(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
-    """Save as JPEG at quality ``severity`` (1-100) and decode again (OpenCV, 4:2:0)."""
-    import cv2
+    """Save as JPEG at quality ``severity`` (1-100) and decode again (OpenCV, 4:2:0).
 
-    quality = int(np.clip(int(severity), 1, 100))
-    ok, data = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:  # pragma: no cover - OpenCV always encodes uint8 RGB
-        raise VariantNotApplicable("JPEG encoding failed")
-    decoded = np.asarray(cv2.imdecode(data, cv2.IMREAD_COLOR), dtype=np.uint8)
-    return np.ascontiguousarray(decoded[..., ::-1])
+    The same round trip as :func:`photocheck.synthetic.jpeg`, with expectations for
+    ``image.compression`` instead of ``sharpness``.
+    """
+    return jpeg(rgb, severity, rng)
 
 
 @register_variant(
@@ -318,6 +322,22 @@ def reduce_to(rgb: RGB, max_side: int = 800) -> RGB:
         return rgb
     size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
     return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+
+def base_rows(rows: Iterable[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    """Return the manifest rows these variants are evaluated on.
+
+    One face, a plain background (dark included), exposure ok, sharp and frontal.
+    """
+    return [
+        r
+        for r in rows
+        if r["n_faces"] == "1"
+        and r["background"].startswith("plain_")
+        and r["exposure"] == "ok"
+        and r["sharp"] == "yes"
+        and r["frontal"] == "yes"
+    ]
 
 
 def evaluate_photo(
