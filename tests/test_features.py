@@ -62,7 +62,9 @@ REAL_FLOORS = {
     "accessory.sunglasses": 0.93,
     "mouth.closed": 0.84,  # 55/64 since detection halves images (one photo moved; was 56/64)
     "eyes.open": 0.90,  # two closed-eye photos only: one miss drops it to about 0.7
-    "accessory.headwear": 0.65,  # below the 0.85 aim: see docs/features.md
+    # Below the 0.85 aim (measured 0.66): 1 of 5 real coverings detected, 1 more not assessed
+    # (no face); see docs/features.md.
+    "accessory.headwear": 0.63,
 }
 # Share of compliant real photos that must pass (1 - false rejections), for every check.
 REAL_PASS_FLOORS = {
@@ -70,14 +72,14 @@ REAL_PASS_FLOORS = {
     "accessory.sunglasses": 0.94,
     "mouth.closed": 0.84,  # 55/64 since detection halves images (one photo moved; was 56/64)
     "eyes.open": 0.85,
-    "accessory.headwear": 0.77,
+    "accessory.headwear": 0.88,  # measured 91% (8 of 93 not assessed, 1 false rejection)
 }
 # Synthetic: share of drawn accessories detected, per (variant, check).
 SYNTHETIC_FLOORS = {
     ("sunglasses", "accessory.sunglasses"): 0.7,
     ("clear_glasses", "accessory.glasses"): 0.6,
-    ("cap", "accessory.headwear"): 0.8,
-    ("headscarf", "accessory.headwear"): 0.8,
+    ("cap", "accessory.headwear"): 0.9,  # measured 100% (1 of 10 via not_assessed)
+    ("headscarf", "accessory.headwear"): 0.9,
     ("eye_patch", "eyes.visible"): 0.9,
     ("sunglasses", "eyes.visible"): 0.8,
     # Measured 0.3, and 0.2 on the untouched originals: eyes.open barely reacts (see docs).
@@ -432,6 +434,8 @@ def test_headwear_scores_smooth_colour_vs_textured_hair(make_texture: Any) -> No
     lm = _face_landmarks() * 0.5 + (32, 48)  # head-crop scale: inter-eye distance 32 px
     rgb = np.zeros((224, 160, 3), np.uint8)
     rgb[:] = (200, 160, 140)
+    rgb[85:88, 20:70] = rgb[85:88, 90:140] = 60  # brows
+    rgb[94:99, 28:36] = rgb[94:99, 60:68] = 40  # irises: the face's own texture
     hair = rgb.copy()
     hair[:70] = (make_texture(1, (70, 160), scale=2)[:, :, None] * 0.4).astype(np.uint8)
     cap = rgb.copy()
@@ -440,6 +444,24 @@ def test_headwear_scores_smooth_colour_vs_textured_hair(make_texture: Any) -> No
     assert headwear_scores(cap, valid, lm)["score"] > 2 * headwear_scores(hair, valid, lm)["score"]
     with pytest.raises(ValueError, match="outside"):
         headwear_scores(cap, np.zeros((224, 160), bool), lm)
+
+
+def test_headwear_score_does_not_rise_with_blur(make_texture: Any) -> None:
+    """Blur smooths hair and face alike: the relative texture, not the raw one, is scored."""
+    import cv2
+
+    lm = _face_landmarks() * 0.5 + (32, 48)
+    rgb = np.zeros((224, 160, 3), np.uint8)
+    rgb[:] = (200, 160, 140)
+    grey = (make_texture(2, (70, 160), scale=2) * 0.5).astype(np.uint8)
+    rgb[:70] = grey[:, :, None] + np.array([40, 25, 10], np.uint8)  # brown hair
+    rgb[85:88, 20:70] = rgb[85:88, 90:140] = 60
+    rgb[94:99, 28:36] = rgb[94:99, 60:68] = 40
+    valid = np.ones((224, 160), bool)
+    sharp = headwear_scores(rgb, valid, lm)
+    blurred = headwear_scores(cv2.GaussianBlur(rgb, (0, 0), 2.0), valid, lm)
+    assert blurred["texture"] < 0.5 * sharp["texture"]  # the raw texture drops...
+    assert blurred["score"] < 0.6 and sharp["score"] < 0.6  # ...the score stays low
 
 
 def test_scores_reject_regions_outside_the_image() -> None:

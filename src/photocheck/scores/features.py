@@ -346,7 +346,9 @@ def headwear_scores(
     32 px) and taller, so that the head up to the crown is in view. Head coverings are
     fabric: smoother than hair and often more colourful. The band is 1.2-1.9 inter-eye
     distances above the eyebrows (the top of the head, above most hairlines), 1.25 inter-eye
-    distances wide, centred on the nose.
+    distances wide, centred on the nose. Its texture is measured against the face's own
+    texture (brows and eyes, which always have edges), so that a blurred, soft or enlarged
+    photo, where hair looks smooth too, does not look like fabric.
 
     Parameters
     ----------
@@ -360,23 +362,42 @@ def headwear_scores(
     Returns
     -------
     dict
-        ``chroma``: median CIELAB chroma of the band (0 upwards; hair is mostly 5-25);
-        ``texture``: mean absolute Laplacian of the band over its mean grey (0 upwards; hair
-        is mostly 0.1-0.4, fabric lower); ``score``: ``chroma / 30 * 0.15 / max(texture,
-        0.05)`` clipped to 0-3 (higher means a smooth, colourful covering is more likely);
-        ``covered_face``: share of the forehead strip just above the eyebrows and of the
-        face sides whose colour is far (delta E over 25) from the cheeks (0-1, higher means
-        less of the face from chin to forehead is visible).
+        ``chroma``: median CIELAB chroma of the band (0 upwards; hair is mostly 2-25);
+        ``texture``: mean absolute Laplacian of the band over its mean grey (0 upwards);
+        ``face_texture``: the same over the brows and eyes (0 upwards; about 0.05-0.5,
+        lower in blurred photos); ``relative_texture``: ``texture / max(face_texture,
+        0.02)`` (hair about 0.3-5, plain fabric under 0.3); ``score``: ``min(chroma, 40) /
+        30 * 0.3 / max(relative_texture, 0.05)`` clipped to 0-3 (higher means a smooth,
+        colourful covering is more likely; bare heads on the development photos score under
+        0.45, drawn caps and scarves over 0.8); ``covered_face``: share of the forehead strip
+        just above the eyebrows and of the face sides whose colour is far (delta E over 25)
+        from the cheeks (0-1, higher means less of the face from chin to forehead is
+        visible), over the parts of those regions inside the crop.
 
     Raises
     ------
     ValueError
-        When less than 30% of the band's height, or less than half of the part of the band
-        in the crop, lies inside the photo.
+        When less than 0.15 inter-eye distances of the band's height, or less than half of
+        the part of the band in the crop, lies inside the photo.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lm = np.zeros((68, 2))
+    >>> lm[36:42], lm[42:48] = (32, 96), (64, 96)  # eyes 32 px apart
+    >>> lm[17:27], lm[27] = (48, 80), (48, 90)
+    >>> lm[[17, 26, 19, 24, 29, 33, 39, 45]] = [(24, 80), (72, 80), (40, 80), (56, 80),
+    ...     (48, 110), (48, 120), (40, 96), (72, 96)]
+    >>> lm[[1, 3, 13, 15]] = [(10, 100), (14, 130), (82, 130), (86, 100)]
+    >>> head = np.full((224, 160, 3), (200, 160, 140), np.uint8)
+    >>> head[76:84, 24:72] = 40  # brows and eyes: the face's texture
+    >>> head[90:100, 28:36] = head[90:100, 60:68] = 40
+    >>> head[:45] = (30, 60, 200)  # a plain blue cap over the top of the head
+    >>> valid = np.ones((224, 160), bool)
+    >>> headwear_scores(head, valid, lm)["score"]
+    3.0
 
     """
-    import cv2
-
     lm = np.asarray(landmarks, dtype=np.float64)
     ied = float(np.hypot(*(lm[_LEFT_EYE].mean(axis=0) - lm[_RIGHT_EYE].mean(axis=0))))
     cx = lm[27, 0]
@@ -386,20 +407,24 @@ def headwear_scores(
     if y1 < 2.0:
         raise ValueError("the band above the forehead is outside the photo")
     y0 = max(y0, 0.0)
+    # Where the photo's top edge cuts the band, keep the rows mostly inside the photo.
+    rows = np.flatnonzero(_box(valid, x0, x1, y0, y1).mean(axis=1) >= 0.5)
+    if rows.size:
+        y0 = float(round(y0) + rows[0])
     band_valid = _box(valid, x0, x1, y0, y1)
-    if band_valid.mean() < 0.5 or band_valid.shape[0] < 0.3 * ied:
+    if band_valid.mean() < 0.5 or band_valid.shape[0] < 0.15 * ied:
         raise ValueError("the band above the forehead is outside the photo")
     band = _lab(_box(rgb, x0, x1, y0, y1))[band_valid]
     chroma = float(np.median(np.hypot(band[:, 1], band[:, 2])))
-    # Texture: Laplacian of the band (a 1 px margin so that its border is not an edge).
-    grey = cv2.cvtColor(
-        np.ascontiguousarray(_box(rgb, x0 - 1, x1 + 1, y0 - 1, y1 + 1)), cv2.COLOR_RGB2GRAY
+    texture = _relative_laplacian(rgb, band_valid, x0, x1, y0, y1)
+    # The face's own texture: brows and eyes, at the same scale and sharpness as the band.
+    eye_bottom = float(lm[36:48, 1].max()) + 2.0
+    face_valid = _box(valid, lm[17, 0], lm[26, 0], brow - 0.15 * ied, eye_bottom)
+    face_texture = _relative_laplacian(
+        rgb, face_valid, lm[17, 0], lm[26, 0], brow - 0.15 * ied, eye_bottom
     )
-    lap = np.abs(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F))
-    inner = lap[1:-1, 1:-1][: band_valid.shape[0], : band_valid.shape[1]]
-    mask = band_valid[: inner.shape[0], : inner.shape[1]]
-    texture = float(inner[mask].mean() / (float(grey.mean()) + 10.0)) if mask.any() else 0.0
-    score = float(np.clip(chroma / 30.0 * 0.15 / max(texture, 0.05), 0.0, 3.0))
+    relative = texture / max(face_texture, 0.02)
+    score = float(np.clip(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 0.0, 3.0))
     # Face visibility: forehead just above the brows and the cheeks' outer sides vs the cheeks.
     cheeks = np.concatenate(
         [
@@ -408,11 +433,48 @@ def headwear_scores(
         ]
     )
     skin = np.median(cheeks, axis=0)
-    regions = [
-        _box(rgb, lm[19, 0], lm[24, 0], brow - 0.35 * ied, brow - 0.1 * ied),
-        _box(rgb, lm[1, 0] + 0.1 * ied, lm[36, 0], lm[1, 1], lm[3, 1]),
-        _box(rgb, lm[45, 0], lm[15, 0] - 0.1 * ied, lm[15, 1], lm[13, 1]),
+    boxes = [
+        (lm[19, 0], lm[24, 0], brow - 0.35 * ied, brow - 0.1 * ied),
+        (lm[1, 0] + 0.1 * ied, lm[36, 0], lm[1, 1], lm[3, 1]),
+        (lm[45, 0], lm[15, 0] - 0.1 * ied, lm[15, 1], lm[13, 1]),
     ]
-    pixels = np.concatenate([_lab(region).reshape(-1, 3) for region in regions])
+    regions = []
+    for bx0, bx1, by0, by1 in boxes:
+        try:
+            inside = _box(valid, bx0, bx1, by0, by1)
+            regions.append(_lab(_box(rgb, bx0, bx1, by0, by1))[inside])
+        except ValueError:
+            continue  # a face side outside the crop: judge the parts that are inside
+    pixels = np.concatenate(regions) if regions else np.zeros((0, 3), np.float32)
+    if len(pixels) < 10:
+        raise ValueError("the face sides and forehead are outside the photo")
     covered = float((np.sqrt(((pixels - skin) ** 2).sum(axis=1)) > 25.0).mean())
-    return {"chroma": chroma, "texture": texture, "score": score, "covered_face": covered}
+    return {
+        "chroma": chroma,
+        "texture": texture,
+        "face_texture": face_texture,
+        "relative_texture": float(relative),
+        "score": score,
+        "covered_face": covered,
+    }
+
+
+def _relative_laplacian(
+    rgb: NDArray[np.uint8], inside: NDArray[Any], x0: float, x1: float, y0: float, y1: float
+) -> float:
+    """Mean absolute Laplacian of the box's grey levels over their mean (a 1 px margin read)."""
+    import cv2
+
+    grey = cv2.cvtColor(
+        np.ascontiguousarray(_box(rgb, x0 - 1, x1 + 1, y0 - 1, y1 + 1)), cv2.COLOR_RGB2GRAY
+    )
+    lap = np.abs(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F))
+    # Drop the margin where it exists (the box may touch the crop's border).
+    top = 1 if round(y0) - 1 >= 0 else 0
+    left = 1 if round(x0) - 1 >= 0 else 0
+    inner = lap[top : top + inside.shape[0], left : left + inside.shape[1]]
+    values = grey[top : top + inside.shape[0], left : left + inside.shape[1]]
+    mask = inside[: inner.shape[0], : inner.shape[1]]
+    if not mask.any():
+        return 0.0
+    return float(inner[mask].mean() / (float(values[mask].mean()) + 10.0))
