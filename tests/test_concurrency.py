@@ -116,23 +116,22 @@ def test_load_image_from_threads_keeps_warnings_contained() -> None:
 
 _FRESH_PROCESS = r"""
 import json, sys, threading, time
-import dlib
 import photocheck
 from photocheck import face
 
 calls = []
-real_detector, real_predictor = face._frontal_detector, dlib.shape_predictor
+real_detector, real_landmarker = face._frontal_detector, face._landmarker
 
 def slow_detector():
     calls.append("detector")
     time.sleep(0.3)  # widen the window in which a second thread could also load
     return real_detector()
 
-def counting_predictor(path):
-    calls.append("predictor")
-    return real_predictor(path)
+def counting_landmarker():
+    calls.append("landmarker")
+    return real_landmarker()
 
-face._frontal_detector, dlib.shape_predictor = slow_detector, counting_predictor
+face._frontal_detector, face._landmarker = slow_detector, counting_landmarker
 photo = sys.argv[1]
 barrier = threading.Barrier(8)
 verdicts, models = [None] * 8, [None] * 8
@@ -167,7 +166,7 @@ def test_fresh_process_loads_models_once_and_agrees_with_this_one(tmp_path: Path
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout)
-    assert report["calls"] == ["detector", "predictor"]  # once, despite 8 racing threads
+    assert report["calls"] == ["detector", "landmarker"]  # once, despite 8 racing threads
     assert report["distinct_models"] == 1
     assert report["all_equal"]
     assert report["checks"] == list(photocheck.available_checks())

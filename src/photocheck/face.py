@@ -1,16 +1,22 @@
-"""Face detection and 68-point landmarks (dlib, through the models face_recognition ships).
+"""Face detection (dlib's HOG detector) and 68-point landmarks (dlib's model, run in NumPy).
 
 The models load lazily, once per process, under a lock: importing photocheck does not load
-them, and concurrent first calls load them once. We call dlib directly rather than through
+them, and concurrent first calls load them once. Both are bundled in ``models/`` in the form
+that loads fastest (see its README): the detector as a dlib ``.svm`` file, the landmark trees as
+NumPy arrays (:mod:`photocheck.landmarks`). When a bundled file cannot be read, dlib's own
+detector and the ``.dat`` model of ``face-recognition-models`` are used instead (slower to
+load, same results within the landmark jitter). We call dlib directly rather than through
 ``face_recognition.api`` because that module loads all four of its models at import (~0.85 s)
 and calls ``quit()`` when they are missing.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,29 +101,52 @@ def _frontal_detector() -> Any:
         return dlib.get_frontal_face_detector()
 
 
+def _dlib_landmarker() -> Callable[[NDArray[np.uint8], tuple[int, int, int, int]], Any]:
+    """Return a landmark function backed by dlib's own 68-point model file (0.7-1.1 s to load)."""
+    import dlib
+    import numpy as np
+
+    path = _model_dir() / "shape_predictor_68_face_landmarks.dat"
+    if not path.is_file():
+        raise ModelNotFoundError(f"landmark model not found at {str(path)!r}")
+    predictor = dlib.shape_predictor(str(path))
+
+    def landmarks(grey: NDArray[np.uint8], box: tuple[int, int, int, int]) -> Any:
+        shape = predictor(grey, dlib.rectangle(*box))
+        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+
+    return landmarks
+
+
+def _landmarker() -> Callable[[NDArray[np.uint8], tuple[int, int, int, int]], Any]:
+    """Return the landmark function: the bundled NumPy model, else dlib's model file."""
+    from .landmarks import load_landmark_model, predict_landmarks
+
+    try:
+        model = load_landmark_model()
+    except ModelNotFoundError:
+        return _dlib_landmarker()
+    return functools.partial(predict_landmarks, model=model)
+
+
 def load_models() -> tuple[Any, Any]:
-    """Return dlib's HOG face detector and the 68-point shape predictor, loading them once.
+    """Return the HOG face detector and the 68-point landmark function, loading them once.
 
     Returns
     -------
-    detector, predictor
-        ``dlib.fhog_object_detector`` and ``dlib.shape_predictor``.
+    detector, landmarker
+        A ``dlib.fhog_object_detector``, and a function ``(grey, box) -> (68, 2) array``.
 
     Raises
     ------
     ModelNotFoundError
-        When the landmark model file is missing.
+        When neither the bundled landmark model nor dlib's model file can be read.
     """
     global _MODELS
     if _MODELS is None:
         with _LOCK:
             if _MODELS is None:
-                import dlib
-
-                path = _model_dir() / "shape_predictor_68_face_landmarks.dat"
-                if not path.is_file():
-                    raise ModelNotFoundError(f"landmark model not found at {str(path)!r}")
-                _MODELS = (_frontal_detector(), dlib.shape_predictor(str(path)))
+                _MODELS = (_frontal_detector(), _landmarker())
     return _MODELS
 
 
@@ -223,7 +252,7 @@ def detect_faces(
 
 
 def landmarks_68(grey: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArray[np.float64]:
-    """Return the 68 landmarks of the face in ``box`` as an array of (x, y).
+    """Return the 68 landmarks of the face in ``box`` as an array of sub-pixel (x, y).
 
     Parameters
     ----------
@@ -232,12 +261,9 @@ def landmarks_68(grey: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDA
     box : tuple of int
         ``(left, top, right, bottom)`` from :func:`detect_faces`.
     """
-    import dlib
-    import numpy as np
-
-    _, predictor = load_models()
-    shape = predictor(grey, dlib.rectangle(*box))
-    return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+    _, landmarker = load_models()
+    points: NDArray[np.float64] = landmarker(grey, box)
+    return points
 
 
 def face_geometry(landmarks: NDArray[np.float64], image_size: tuple[int, int]) -> dict[str, Any]:
