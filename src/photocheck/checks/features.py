@@ -32,7 +32,7 @@ from ..scores.features import (
 from ..verdict import Scalar
 
 # The head crop: aligned like the canonical face at half its scale, tall enough for the crown.
-HEAD = {"ied": 32.0, "width": 160, "height": 224, "eye_y": 96.0}
+HEAD = {"ied": 32.0, "width": 128, "height": 160, "eye_y": 96.0}
 _EYES = list(range(17, 48))  # brows, nose bridge and eyes
 _MOUTH = list(range(48, 68))
 
@@ -181,10 +181,11 @@ def head_crop(
 
     Returns
     -------
-    rgb : ndarray of uint8, shape (224, 160, 3)
-        Eyes level at (64, 96) and (96, 96): inter-eye distance 32 px, 3 inter-eye
-        distances of room above the eyes.
-    valid : ndarray of bool, shape (224, 160)
+    rgb : ndarray of uint8, shape (160, 128, 3)
+        Eyes level at (48, 96) and (80, 96): inter-eye distance 32 px, 3 inter-eye
+        distances of room above the eyes, 2 below and 2 on each side of the nose (the
+        regions :func:`photocheck.scores.features.headwear_scores` reads).
+    valid : ndarray of bool, shape (160, 128)
         Pixels inside the photo.
     landmarks : ndarray, shape (68, 2)
         The landmarks in the head crop's coordinates.
@@ -194,46 +195,55 @@ def head_crop(
 
     geo = analysis.geometry
     canon = analysis.canonical_face
+    width, height = int(HEAD["width"]), int(HEAD["height"])
     scale = HEAD["ied"] / max(geo["eye_distance"], 1e-6)
     mx, my = geo["eye_midpoint"]
-    size = (int(HEAD["width"]), int(HEAD["height"]))
+    # Photo -> crop, in full-resolution photo coordinates.
+    matrix = cv2.getRotationMatrix2D((mx, my), geo["roll"], scale)
+    matrix[0, 2] += width / 2 - mx
+    matrix[1, 2] += HEAD["eye_y"] - my
+    inverse = cv2.invertAffineTransform(matrix)
+    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], float)
+    seen = corners @ inverse.T  # the crop's corners in the photo
+    # Halve until the warp reduces at most twofold (a 2 x 2 mean: cheap and alias-free,
+    # unlike a resize by an arbitrary factor); the shared reduced copy when it matches.
+    factor = 1
+    while scale * factor < 0.5:
+        factor *= 2
     small, small_scale = analysis.small
-    src: NDArray[Any]
-    if 0.5 <= scale / small_scale <= 1.0:
-        # The reduced copy the background checks share has enough resolution (it is only
-        # reduced further, never enlarged): no resizing here.
-        src = small
-        mx, my, scale = mx * small_scale, my * small_scale, scale / small_scale
+    if factor > 1 and round(1.0 / small_scale) == factor:
+        # The shared reduced copy is that copy (never enlarge it: enlarging smooths the fine
+        # texture of hair more than the face's, so hair would look more like fabric).
+        src: NDArray[Any] = small
+        x0 = y0 = 0
     else:
-        # Cut the region the crop can see (a circle around the eyes), then halve it until
-        # the warp reduces it at most twofold (halving is a 2 x 2 mean: cheap and alias-free,
-        # unlike a resize by an arbitrary factor).
-        reach = float(np.hypot(HEAD["width"], HEAD["height"])) / scale
-        x0, x1 = max(0, int(mx - reach)), min(analysis.width, int(mx + reach) + 1)
-        y0, y1 = max(0, int(my - reach)), min(analysis.height, int(my + reach) + 1)
-        if x1 - x0 < 2 or y1 - y0 < 2:
+        # Cut the part of the photo the crop sees, then halve it.
+        x0, y0 = np.maximum(np.floor(seen.min(axis=0)).astype(int) - 2, 0)
+        x1 = min(analysis.width, int(np.ceil(seen[:, 0].max())) + 2)
+        y1 = min(analysis.height, int(np.ceil(seen[:, 1].max())) + 2)
+        if x1 - x0 < 2 * factor or y1 - y0 < 2 * factor:
             raise NotAssessed("the head is outside the photo")
         src = analysis.rgb[y0:y1, x0:x1]
-        mx, my = mx - x0, my - y0
-        while scale < 0.5 and min(src.shape[:2]) >= 4:
+        for _ in range(factor.bit_length() - 1):
             src = halve(src)
-            mx, my, scale = mx / 2.0, my / 2.0, scale * 2.0
-    matrix = cv2.getRotationMatrix2D((mx, my), geo["roll"], scale)
-    matrix[0, 2] += HEAD["width"] / 2 - mx
-    matrix[1, 2] += HEAD["eye_y"] - my
-    rgb = cv2.warpAffine(src, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
-    # Which crop pixels come from inside the photo (all of them, unless a corner maps outside).
-    corners = np.array(
-        [[0, 0], [size[0] - 1, 0], [0, size[1] - 1], [size[0] - 1, size[1] - 1]], float
+    # Source pixel (i, j) of a copy halved k times covers the photo block starting at
+    # factor * (i, j) + (x0, y0), whose centre is factor * (i, j) + (factor - 1) / 2.
+    to_source = matrix.copy()
+    to_source[:, :2] *= factor
+    to_source[:, 2] += matrix[:, :2] @ (np.array([x0, y0], float) + (factor - 1) / 2.0)
+    rgb = cv2.warpAffine(
+        src, to_source, (width, height), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0)
     )
-    back = (corners - matrix[:, 2]) @ np.linalg.inv(matrix[:, :2]).T
-    height, width = src.shape[:2]
-    if (back >= 0).all() and (back[:, 0] <= width - 1).all() and (back[:, 1] <= height - 1).all():
-        valid = np.ones(size[::-1], dtype=bool)
+    # Which crop pixels come from inside the photo (all of them, unless a corner maps outside).
+    limit = np.array([analysis.width - 1.0, analysis.height - 1.0])
+    if (seen >= 0).all() and (seen <= limit).all():
+        valid = np.ones((height, width), dtype=bool)
     else:
+        # The copy covers the part of the photo the crop sees: outside it is outside the photo.
         ones = np.full(src.shape[:2], 255, dtype=np.uint8)
-        valid = cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+        flags = cv2.INTER_NEAREST
+        valid = cv2.warpAffine(ones, to_source, (width, height), flags=flags, borderValue=0) > 0
     ratio = HEAD["ied"] / CANON["ied"]
     centre = np.array([CANON["width"] / 2, CANON["eye_y"]])
-    landmarks = (canon["landmarks"] - centre) * ratio + np.array([HEAD["width"] / 2, HEAD["eye_y"]])
+    landmarks = (canon["landmarks"] - centre) * ratio + np.array([width / 2, HEAD["eye_y"]])
     return rgb.astype(np.uint8, copy=False), valid, landmarks
