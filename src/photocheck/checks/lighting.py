@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,7 +19,7 @@ from ..analysis import Analysis
 from ..registry import NotAssessed, Outcome, Range, register_check
 from ..scores.colour import red_eye, skin_colour
 from ..scores.compression import blockiness, fine_detail, level_coverage
-from ..scores.lighting import background_shadow, cheek_zones, hot_spots, illumination_balance
+from ..scores.lighting import background_shadow, cheek_boxes, hot_spots, illumination_balance
 from ..verdict import Scalar
 
 # Least pixels a cheek zone / the skin / an eye opening needs on the aligned face.
@@ -33,14 +34,34 @@ _BLOCK_WINDOW = 256
 _HEAD_HALF_WIDTH = 0.65
 
 
-def _cheeks(analysis: Analysis) -> tuple[dict[str, Any], NDArray[np.bool_], NDArray[np.bool_]]:
-    canon = analysis.canonical_face
-    left, right = cheek_zones(canon["landmarks"], canon["grey"].shape)
-    skin = canon["skin"]
-    left, right = left & skin, right & skin
+# The cheek zones, shared by lighting.uniformity and colour.natural (one entry per analysis).
+_CHEEKS: WeakKeyDictionary[Analysis, tuple[dict[str, Any], tuple[slice, slice], Any, Any]]
+_CHEEKS = WeakKeyDictionary()
+
+
+def _cheeks(
+    analysis: Analysis,
+) -> tuple[dict[str, Any], tuple[slice, slice], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return the aligned face, the box holding both cheek zones and their masks in that box."""
+    cached = _CHEEKS.get(analysis)
+    if cached is None:
+        canon = analysis.canonical_face
+        (lr, lc), (rr, rc) = cheek_boxes(canon["landmarks"], canon["grey"].shape)
+        box = (
+            slice(min(lr.start, rr.start), max(lr.stop, rr.stop)),
+            slice(min(lc.start, rc.start), max(lc.stop, rc.stop)),
+        )
+        skin = canon["skin"][box]
+        left, right = np.zeros_like(skin), np.zeros_like(skin)
+        y0, x0 = box[0].start, box[1].start
+        left[lr.start - y0 : lr.stop - y0, lc.start - x0 : lc.stop - x0] = True
+        right[rr.start - y0 : rr.stop - y0, rc.start - x0 : rc.stop - x0] = True
+        cached = (canon, box, left & skin, right & skin)
+        _CHEEKS[analysis] = cached
+    canon, box, left, right = cached
     if left.sum() < _MIN_ZONE or right.sum() < _MIN_ZONE:
         raise NotAssessed("the cheeks are not both inside the photo")
-    return canon, left, right
+    return canon, box, left, right
 
 
 def _polygon(points: NDArray[np.floating], shape: tuple[int, int]) -> NDArray[np.bool_]:
@@ -68,8 +89,8 @@ def _polygon(points: NDArray[np.floating], shape: tuple[int, int]) -> NDArray[np
 )  # fmt: skip
 def lighting_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
     """Compare the luminance of the two cheek zones of the aligned face."""
-    canon, left, right = _cheeks(analysis)
-    return dict(illumination_balance(canon["grey"], left, right))
+    canon, box, left, right = _cheeks(analysis)
+    return dict(illumination_balance(canon["grey"][box], left, right))
 
 
 @register_check(
@@ -181,8 +202,8 @@ def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> ND
 )  # fmt: skip
 def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
     """Mean a*, b* of the two cheek zones of the aligned face."""
-    canon, left, right = _cheeks(analysis)
-    return dict(skin_colour(canon["rgb"], left | right))
+    canon, box, left, right = _cheeks(analysis)
+    return dict(skin_colour(canon["rgb"][box], left | right))
 
 
 @register_check(
@@ -260,7 +281,8 @@ def image_compression(analysis: Analysis) -> Mapping[str, Scalar]:
     mx, my = geo["eye_midpoint"]
     ex0, ex1 = max(0, int(mx - 0.9 * ied)), min(analysis.width, int(mx + 0.9 * ied) + 1)
     ey0, ey1 = max(0, int(my - 0.35 * ied)), min(analysis.height, int(my + 0.35 * ied) + 1)
-    band = grey[ey0:ey1, ex0:ex1]
+    # In float: rounding a reduced band to 8 bits would add fine "detail" to a smooth face.
+    band = grey[ey0:ey1, ex0:ex1].astype(np.float32)
     scale = min(1.0, _DETAIL_IED / ied)
     if scale < 1.0:
         size = (max(1, round(band.shape[1] * scale)), max(1, round(band.shape[0] * scale)))
