@@ -11,6 +11,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -19,15 +21,6 @@ __all__ = ["NATURAL_A", "NATURAL_B", "red_eye", "skin_colour"]
 # The natural skin box of ISO/IEC 29794-5 / OFIQ (CIELAB a*, b*).
 NATURAL_A = (5.0, 25.0)
 NATURAL_B = (5.0, 35.0)
-
-
-def _lab(pixels: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """CIELAB (L* 0-100, a*, b*) of RGB uint8 pixels shaped (N, 3)."""
-    import cv2
-
-    row = np.ascontiguousarray(pixels, dtype=np.uint8).reshape(1, -1, 3)
-    lab = cv2.cvtColor(row.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
-    return np.asarray(lab, dtype=np.float32).reshape(-1, 3)
 
 
 def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, float]:
@@ -69,19 +62,23 @@ def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, fl
     >>> round(grey["chroma"], 3), round(grey["distance"], 3)
     (0.0, 7.071)
     """
-    pixels = np.asarray(rgb)[np.asarray(mask, dtype=bool)]
-    if pixels.size == 0:
+    import cv2
+
+    region = np.asarray(mask, dtype=bool)
+    if not region.any():
         raise ValueError("the skin region is empty")
-    lab = _lab(pixels)
-    a, b = float(lab[:, 1].mean()), float(lab[:, 2].mean())
+    # One OpenCV conversion of the image and a masked mean (pass a crop around the region).
+    pixels = np.asarray(rgb, dtype=np.uint8).astype(np.float32) * np.float32(1.0 / 255.0)
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB)
+    _, a, b, _ = cv2.mean(lab, mask=region.view(np.uint8))
     da = max(NATURAL_A[0] - a, a - NATURAL_A[1], 0.0)
     db = max(NATURAL_B[0] - b, b - NATURAL_B[1], 0.0)
     return {
         "a": round(a, 4),
         "b": round(b, 4),
-        "chroma": round(float(np.hypot(a, b)), 4),
-        "hue": round(float(np.degrees(np.arctan2(b, a))), 4),
-        "distance": round(float(np.hypot(da, db)), 4),
+        "chroma": round(math.hypot(a, b), 4),
+        "hue": round(math.degrees(math.atan2(b, a)), 4),
+        "distance": round(math.hypot(da, db), 4),
     }
 
 

@@ -14,6 +14,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -87,17 +89,18 @@ def cheek_boxes(
     >>> cheek_boxes(pts, (120, 120))[1]
     (slice(70, 90, None), slice(80, 100, None))
     """
-    pts = np.asarray(landmarks, dtype=np.float64)
-    left_eye = pts[36:42].mean(axis=0)
-    right_eye = pts[42:48].mean(axis=0)
-    ied = float(np.hypot(*(right_eye - left_eye)))
-    mouth = pts[[62, 66]].mean(axis=0)
-    em = float(np.hypot(*(mouth - (left_eye + right_eye) / 2.0)))
+    # Plain Python on the few points needed: much cheaper than NumPy calls on 2-vectors.
+    pts = np.asarray(landmarks, dtype=np.float64)[36:67].tolist()
+    lx, ly = (sum(p[i] for p in pts[0:6]) / 6.0 for i in (0, 1))
+    rx, ry = (sum(p[i] for p in pts[6:12]) / 6.0 for i in (0, 1))
+    mouth_x, mouth_y = (pts[26][i] / 2.0 + pts[30][i] / 2.0 for i in (0, 1))
+    ied = math.hypot(rx - lx, ry - ly)
+    em = math.hypot(mouth_x - (lx + rx) / 2.0, mouth_y - (ly + ry) / 2.0)
     side = max(1, round(size * ied))
     height, width = shape
     boxes = []
-    for eye, x0 in ((left_eye, left_eye[0] - side), (right_eye, right_eye[0])):
-        top, left = round(eye[1] + em / 2.0), round(x0)
+    for eye_y, x0 in ((ly, lx - side), (ry, rx)):
+        top, left = round(eye_y + em / 2.0), round(x0)
         rows = slice(min(height, max(0, top)), min(height, max(0, top + side)))
         cols = slice(min(width, max(0, left)), min(width, max(0, left + side)))
         boxes.append((rows, cols))
@@ -320,11 +323,10 @@ def background_shadow(
     if lit * 100.0 / 255.0 < min_lightness:
         raise ValueError("the background is too dark to see a shadow on it")
     distance = cv2.distanceTransform(bg_u8, cv2.DIST_L2, 3)
-    lit_pixels = (bg & (lightness >= 0.8 * lit)).astype(np.uint8)
-    ref_a = _masked_percentile(green_red, lit_pixels, 50.0)
-    ref_b = _masked_percentile(blue_yellow, lit_pixels, 50.0)
-    da = cv2.absdiff(green_red, np.full_like(green_red, int(ref_a))).astype(np.uint16)
-    db = cv2.absdiff(blue_yellow, np.full_like(blue_yellow, int(ref_b))).astype(np.uint16)
+    # The backdrop's own colour: the mean a*, b* of its lit pixels.
+    _, ref_a, ref_b, _ = cv2.mean(lab, mask=(bg & (lightness >= 0.8 * lit)).astype(np.uint8))
+    da = cv2.absdiff(green_red, np.full_like(green_red, round(ref_a))).astype(np.uint16)
+    db = cv2.absdiff(blue_yellow, np.full_like(blue_yellow, round(ref_b))).astype(np.uint16)
     allowed = 6.0 + 0.4 * float(np.hypot(ref_a - 128.0, ref_b - 128.0))
     kernel = np.ones((3, 3), np.uint8)
     spread = cv2.dilate(lightness, kernel) - cv2.erode(lightness, kernel)
@@ -334,15 +336,19 @@ def background_shadow(
         & (lightness >= 0.3 * lit)
         & (spread <= max_texture * lit)
     )
-    near_band = (keep & (distance <= near)).astype(np.uint8)
-    keep_u8 = keep.astype(np.uint8)
+    # Histograms of both sides at once: levels of the right side are offset by 256.
     split = min(lightness.shape[1], max(0, int(np.ceil(centre_x))))
+    code = lightness.astype(np.int32)
+    code[:, split:] += 256
+    kept = np.cumsum(np.bincount(code[keep], minlength=512).reshape(2, 256), axis=1)
+    near_kept = np.cumsum(
+        np.bincount(code[keep & (distance <= near)], minlength=512).reshape(2, 256), axis=1
+    )
     sides, shadowed, total = [], 0, 0
-    for cols in (slice(0, split), slice(split, None)):
-        counts = _cumulative_hist(lightness[:, cols], near_band[:, cols])
+    for counts, side_counts in zip(near_kept, kept, strict=True):
         if counts[-1] < min_side:
             raise ValueError("too little plain background on one side of the head")
-        side_lit = max(_masked_percentile(lightness[:, cols], keep_u8[:, cols], 90.0), 1.0)
+        side_lit = max(_rank_u8(side_counts, 90.0), 1.0)
         sides.append(1.0 - _rank_u8(counts, 25.0) / side_lit)
         below = int(np.ceil((1.0 - darker) * side_lit))  # levels < (1 - darker) * lit
         shadowed += int(counts[below - 1]) if below > 0 else 0
