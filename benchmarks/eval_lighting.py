@@ -59,13 +59,17 @@ def main(argv: list[str] | None = None) -> int:
 
     untouched = [r for r in records if r["variant"] == "none"]
     print(f"## False rejections on {len(untouched)} untouched compliant photos ({args.profile})\n")
-    print("| check | rejected | rate | photos |")
-    print("|---|---|---|---|")
+    print("| check | rejected | rate | of which fail | of which not assessed | photos |")
+    print("|---|---|---|---|---|---|")
     for check in CHECKS:
-        bad = [r["file"] for r in untouched if rejected(r["status"][check])]
+        bad = [r for r in untouched if rejected(r["status"][check])]
+        failed = sum(r["status"][check] == "fail" for r in bad)
+        names = ", ".join(
+            r["file"] + (" (n/a)" if r["status"][check] == "not_assessed" else "") for r in bad
+        )
         print(
             f"| `{check}` | {len(bad)}/{len(untouched)} | {len(bad) / len(untouched):.1%} | "
-            f"{', '.join(bad) or '-'} |"
+            f"{failed} | {len(bad) - failed} | {names or '-'} |"
         )
     print("\n## Detection on synthetic variants (target check rejects)\n")
     print("| variant | target check | severity | applied to | rejected | rate |")

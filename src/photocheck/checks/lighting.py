@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from ..analysis import Analysis
 from ..registry import NotAssessed, Outcome, Range, register_check
-from ..scores.colour import red_eye, skin_colour
+from ..scores.colour import eye_white, red_eye, skin_colour
 from ..scores.compression import blockiness, fine_detail, level_coverage
 from ..scores.lighting import background_shadow, cheek_boxes, hot_spots, illumination_balance
 from ..verdict import Scalar
@@ -199,12 +199,36 @@ def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> ND
             too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
             too_high=Outcome("colour.natural.yellow_cast", "The colours look too yellow or orange: avoid warm lamps and filters and retake the photo."),
         ),
+        Range(
+            "eye_white_b", "min_eye_white_b", None,
+            too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
+        ),
     ],
 )  # fmt: skip
 def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Mean a*, b* of the two cheek zones of the aligned face."""
+    """Mean a*, b* of the two cheek zones of the aligned face, and b* of the eye whites."""
     canon, box, left, right = _cheeks(analysis)
-    return dict(skin_colour(canon["rgb"][box], left | right))
+    values: dict[str, Scalar] = dict(skin_colour(canon["rgb"][box], left | right))
+    values["eye_white_b"] = _eye_white_b(canon)
+    return values
+
+
+def _eye_white_b(canon: Mapping[str, Any]) -> float | None:
+    """b* of the whites of both eyes on the aligned face, None when the eyes are not visible."""
+    import cv2
+
+    points = canon["landmarks"]
+    # Both eye openings lie in the band between the brows and the nose: work on that box.
+    x0, y0 = (max(0, math.floor(v) - 1) for v in points[36:48].min(axis=0).tolist())
+    x1, y1 = (math.ceil(v) + 2 for v in points[36:48].max(axis=0).tolist())
+    box = (slice(y0, y1), slice(x0, x1))
+    openings = np.zeros(canon["grey"][box].shape, dtype=np.uint8)
+    for part in (points[36:42], points[42:48]):
+        cv2.fillPoly(openings, [np.round(part - [x0, y0]).astype(np.int32)], 255)
+    mask = (openings > 0) & canon["valid"][box]
+    if mask.sum() < 2 * _MIN_EYE:
+        return None
+    return eye_white(canon["rgb"][box], mask)["b"]
 
 
 @register_check(

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["NATURAL_A", "NATURAL_B", "red_eye", "skin_colour"]
+__all__ = ["NATURAL_A", "NATURAL_B", "eye_white", "red_eye", "skin_colour"]
 
 # The natural skin box of ISO/IEC 29794-5 / OFIQ (CIELAB a*, b*).
 NATURAL_A = (5.0, 25.0)
@@ -80,6 +80,58 @@ def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, fl
         "hue": round(math.degrees(math.atan2(b, a)), 4),
         "distance": round(math.hypot(da, db), 4),
     }
+
+
+def eye_white(
+    rgb: NDArray[np.uint8], mask: NDArray[np.bool_], *, share: float = 0.25
+) -> dict[str, float]:
+    """Return the CIELAB colour of the whites of the eyes: the brightest pixels of the openings.
+
+    The whites of the eyes are close to neutral (slightly yellow or red) under white light,
+    whatever the complexion, so a colour cast of the whole photo shows on them: a blue cast
+    moves their b* well below 0, where skin alone cannot tell a cool complexion from a cast.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The image (sRGB).
+    mask : ndarray of bool, shape (H, W)
+        The eye openings (e.g. the polygons of landmarks 36-41 and 42-47).
+    share : float, optional
+        Share of the brightest pixels (by CIELAB L*) taken as the whites (0-1).
+
+    Returns
+    -------
+    dict
+        ``a``: mean a* of the whites; ``b``: mean b* (natural whites about -2 to +18 here;
+        a blue cast of half a stop brings them to about -5 to -30; lower is bluer);
+        ``lightness``: their mean L* (0-100).
+
+    Raises
+    ------
+    ValueError
+        When the mask is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> eye = np.full((8, 16, 3), (90, 60, 40), np.uint8)  # a brown iris
+    >>> eye[:, :4] = eye[:, -4:] = (235, 225, 215)  # the whites on both sides
+    >>> out = eye_white(eye, np.ones((8, 16), bool), share=0.5)
+    >>> round(out["b"]), round(out["lightness"])
+    (6, 90)
+    """
+    import cv2
+
+    region = np.asarray(mask, dtype=bool)
+    if not region.any():
+        raise ValueError("the eye region is empty")
+    pixels = np.asarray(rgb, dtype=np.uint8)[region].astype(np.float32) * np.float32(1.0 / 255.0)
+    lab = cv2.cvtColor(pixels.reshape(1, -1, 3), cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    count = max(1, round(share * lab.shape[0]))
+    brightest = lab[np.argpartition(-lab[:, 0], count - 1)[:count]]
+    a, b, lightness = (float(v) for v in brightest[:, [1, 2, 0]].mean(axis=0))
+    return {"a": round(a, 4), "b": round(b, 4), "lightness": round(lightness, 4)}
 
 
 def red_eye(
