@@ -70,9 +70,10 @@ REAL_FLOORS = {
 REAL_PASS_FLOORS = {
     "accessory.glasses": 0.97,
     "accessory.sunglasses": 0.94,
-    "mouth.closed": 0.84,  # 55/64 since detection halves images (one photo moved; was 56/64)
+    # 54/64 since the NumPy landmark model (1e0729a; was 55/64): one photo of margin.
+    "mouth.closed": 0.82,
     "eyes.open": 0.85,
-    "accessory.headwear": 0.88,  # measured 91% (8 of 93 not assessed, 1 false rejection)
+    "accessory.headwear": 0.89,  # measured 92%: 7 of 93 not assessed, no false rejection
 }
 # Synthetic: share of drawn accessories detected, per (variant, check).
 SYNTHETIC_FLOORS = {
@@ -80,13 +81,25 @@ SYNTHETIC_FLOORS = {
     ("clear_glasses", "accessory.glasses"): 0.6,
     ("cap", "accessory.headwear"): 0.9,  # measured 100% (1 of 10 via not_assessed)
     ("headscarf", "accessory.headwear"): 0.9,
+    # Near-black caps look like dark hair: measured 40% (1 of 10 via not_assessed). Knitted
+    # caps (10%, the not_assessed one only) have no floor: the check does not see them.
+    ("dark_cap", "accessory.headwear"): 0.3,
     ("eye_patch", "eyes.visible"): 0.9,
     ("sunglasses", "eyes.visible"): 0.8,
     # Measured 0.3, and 0.2 on the untouched originals: eyes.open barely reacts (see docs).
     ("closed_eyes", "eyes.open"): 0.2,
 }
 SYNTHETIC_BASES = 10
-SYNTHETIC_VARIANTS = ("sunglasses", "clear_glasses", "cap", "headscarf", "eye_patch", "closed_eyes")
+SYNTHETIC_VARIANTS = (
+    "sunglasses",
+    "clear_glasses",
+    "cap",
+    "knit_cap",
+    "dark_cap",
+    "headscarf",
+    "eye_patch",
+    "closed_eyes",
+)
 
 
 # --------------------------------------------------------------------------------------
@@ -99,7 +112,8 @@ def add_accessory(rgb: np.ndarray, landmarks: np.ndarray, kind: str, seed: int =
 
     ``kind`` is one of :data:`SYNTHETIC_VARIANTS`: ``sunglasses`` (dark tinted lenses and a
     frame), ``clear_glasses`` (dark rims and bridge, clear lenses), ``cap`` (a plain cap with
-    a brim down to the upper forehead), ``headscarf`` (fabric over the head and around the
+    a brim down to the upper forehead), ``knit_cap`` (the same cap knitted: ribs, noise and
+    shading), ``dark_cap`` (the same cap near black), ``headscarf`` (fabric over the head and around the
     face, face from chin to forehead left visible), ``eye_patch`` (a skin-toned patch, like a
     hand or hair, over the subject's left eye), ``closed_eyes`` (eyes inpainted from the lids
     and a lash line drawn: crude).
@@ -170,6 +184,32 @@ def add_accessory(rgb: np.ndarray, landmarks: np.ndarray, kind: str, seed: int =
             colour,
             -1,
         )
+    elif kind in ("knit_cap", "dark_cap"):
+        # The same cap, harder: knitted (vertical ribs, noise and shading) or near black
+        # (like black hair: no colour to tell them apart).
+        cap = np.zeros(out.shape[:2], np.uint8)
+        top, bottom, half = brow_y - 2.6 * ied, brow_y - 0.55 * ied, 1.25 * ied
+        cv2.ellipse(
+            cap, pt((mid[0], bottom)), (round(half), round(bottom - top)), angle, 180, 360, 255, -1
+        )
+        cv2.rectangle(
+            cap,
+            pt((mid[0] - half * 1.05, bottom - 0.12 * ied)),
+            pt((mid[0] + half * 1.05, bottom + 0.1 * ied)),
+            255,
+            -1,
+        )
+        sel = cap > 0
+        if kind == "dark_cap":
+            out[sel] = rng.integers(15, 45, 3).astype(np.uint8)
+        else:
+            colour = rng.integers(40, 220, 3).astype(np.float32)
+            ys, xs = np.nonzero(sel)
+            ribs = 18.0 * np.sin(2 * np.pi * xs / max(2.0, 0.12 * ied))
+            shade = 1.0 - 0.1 * (ys - top) / max(1.0, bottom - top)
+            noise = rng.normal(0.0, 6.0, xs.size)
+            value = colour[None, :] * shade[:, None] + (ribs + noise)[:, None]
+            out[sel] = np.clip(value, 0, 255).astype(np.uint8)
     elif kind == "headscarf":
         colour = tuple(int(c) for c in rng.integers(40, 230, 3))
         scarf = np.zeros(out.shape[:2], np.uint8)
@@ -439,7 +479,7 @@ def test_headwear_scores_smooth_colour_vs_textured_hair(make_texture: Any) -> No
     hair = rgb.copy()
     hair[:70] = (make_texture(1, (70, 160), scale=2)[:, :, None] * 0.4).astype(np.uint8)
     cap = rgb.copy()
-    cap[:70] = (30, 60, 200)
+    cap[:70, 30:130] = (30, 60, 200)  # narrower than the crop: the sides stay background
     valid = np.ones((224, 160), bool)
     assert headwear_scores(cap, valid, lm)["score"] > 2 * headwear_scores(hair, valid, lm)["score"]
     with pytest.raises(ValueError, match="outside"):
@@ -488,6 +528,17 @@ def test_no_face_gives_not_assessed(blank: np.ndarray) -> None:
     measurements = photocheck.measure(blank, checks=list(FEATURE_CHECKS))
     for m in measurements:
         assert not m.assessed and m.reason == "no face was found"
+
+
+def test_blurred_example_is_not_taken_for_headwear() -> None:
+    """Blur smooths hair like fabric; scored against the face's own texture it stays hair."""
+    photo = Path(__file__).resolve().parents[1] / "examples" / "photos" / "blurred.jpg"
+    measurements = photocheck.measure(photo, checks=["accessory.headwear"])
+    result = _result(measurements, "icao", "accessory.headwear")
+    assert result.status == "pass", measurements["accessory.headwear"].values
+    # The band's raw texture is as low as a plain cap's (blur); next to the face's it is not.
+    values = measurements["accessory.headwear"].values
+    assert values["texture"] < 0.05 and values["relative_texture"] > 0.5
 
 
 def test_head_top_cut_by_the_frame_gives_not_assessed(portrait: np.ndarray) -> None:

@@ -11,6 +11,7 @@ See ``docs/features.md`` for the method and its measured accuracy.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,8 +43,9 @@ def _inside(canon: Mapping[str, Any], points: list[int], margin: float, what: st
     lm = canon["landmarks"][points]
     valid = canon["valid"]
     h, w = valid.shape
-    x0, y0 = np.floor(lm.min(axis=0) - margin).astype(int)
-    x1, y1 = np.ceil(lm.max(axis=0) + margin).astype(int)
+    (left, top), (right, bottom) = lm.min(axis=0).tolist(), lm.max(axis=0).tolist()
+    x0, y0 = math.floor(left - margin), math.floor(top - margin)
+    x1, y1 = math.ceil(right + margin), math.ceil(bottom + margin)
     if x0 < 0 or y0 < 0 or x1 >= w or y1 >= h or not valid[y0 : y1 + 1, x0 : x1 + 1].all():
         raise NotAssessed(f"the {what} is not fully inside the photo")
 
@@ -202,9 +204,16 @@ def head_crop(
     matrix = cv2.getRotationMatrix2D((mx, my), geo["roll"], scale)
     matrix[0, 2] += width / 2 - mx
     matrix[1, 2] += HEAD["eye_y"] - my
-    inverse = cv2.invertAffineTransform(matrix)
-    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], float)
-    seen = corners @ inverse.T  # the crop's corners in the photo
+    inverse = cv2.invertAffineTransform(matrix).tolist()
+    # The crop's corners in the photo (plain floats: four points do not need NumPy).
+    seen = [
+        (
+            inverse[0][0] * cx + inverse[0][1] * cy + inverse[0][2],
+            inverse[1][0] * cx + inverse[1][1] * cy + inverse[1][2],
+        )
+        for cx, cy in ((0, 0), (width, 0), (0, height), (width, height))
+    ]
+    xs, ys = [p[0] for p in seen], [p[1] for p in seen]
     # Halve until the warp reduces at most twofold (a 2 x 2 mean: cheap and alias-free,
     # unlike a resize by an arbitrary factor); the shared reduced copy when it matches.
     factor = 1
@@ -218,9 +227,9 @@ def head_crop(
         x0 = y0 = 0
     else:
         # Cut the part of the photo the crop sees, then halve it.
-        x0, y0 = np.maximum(np.floor(seen.min(axis=0)).astype(int) - 2, 0)
-        x1 = min(analysis.width, int(np.ceil(seen[:, 0].max())) + 2)
-        y1 = min(analysis.height, int(np.ceil(seen[:, 1].max())) + 2)
+        x0, y0 = max(math.floor(min(xs)) - 2, 0), max(math.floor(min(ys)) - 2, 0)
+        x1 = min(analysis.width, math.ceil(max(xs)) + 2)
+        y1 = min(analysis.height, math.ceil(max(ys)) + 2)
         if x1 - x0 < 2 * factor or y1 - y0 < 2 * factor:
             raise NotAssessed("the head is outside the photo")
         src = analysis.rgb[y0:y1, x0:x1]
@@ -228,15 +237,16 @@ def head_crop(
             src = halve(src)
     # Source pixel (i, j) of a copy halved k times covers the photo block starting at
     # factor * (i, j) + (x0, y0), whose centre is factor * (i, j) + (factor - 1) / 2.
-    to_source = matrix.copy()
-    to_source[:, :2] *= factor
-    to_source[:, 2] += matrix[:, :2] @ (np.array([x0, y0], float) + (factor - 1) / 2.0)
+    ox, oy = x0 + (factor - 1) / 2.0, y0 + (factor - 1) / 2.0
+    to_source = matrix * np.array([[factor, factor, 1.0]])
+    to_source[0, 2] += matrix[0, 0] * ox + matrix[0, 1] * oy
+    to_source[1, 2] += matrix[1, 0] * ox + matrix[1, 1] * oy
     rgb = cv2.warpAffine(
         src, to_source, (width, height), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0)
     )
     # Which crop pixels come from inside the photo (all of them, unless a corner maps outside).
-    limit = np.array([analysis.width - 1.0, analysis.height - 1.0])
-    if (seen >= 0).all() and (seen <= limit).all():
+    last_x, last_y = analysis.width - 1.0, analysis.height - 1.0
+    if min(xs) >= 0 and min(ys) >= 0 and max(xs) <= last_x and max(ys) <= last_y:
         valid = np.ones((height, width), dtype=bool)
     else:
         # The copy covers the part of the photo the crop sees: outside it is outside the photo.

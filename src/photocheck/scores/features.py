@@ -31,9 +31,7 @@ _RIGHT_EYE = slice(36, 42)  # the subject's right eye (image left)
 _LEFT_EYE = slice(42, 48)
 
 
-def _box(
-    image: NDArray[np.generic], x0: float, x1: float, y0: float, y1: float
-) -> NDArray[np.generic]:
+def _box(image: NDArray[_T], x0: float, x1: float, y0: float, y1: float) -> NDArray[_T]:
     """Pixels of ``image`` in the box (clipped to the image); raises ValueError when empty."""
     h, w = image.shape[:2]
     xa, xb = max(0, round(x0)), min(w, round(x1))
@@ -79,6 +77,16 @@ def _quantiles(values: NDArray[Any], quantiles: tuple[float, ...]) -> list[float
 def _median(values: NDArray[Any]) -> float:
     """``np.median(values)`` (see :func:`_quantiles`)."""
     return _quantiles(values, (0.5,))[0]
+
+
+def _column_medians(values: NDArray[Any]) -> NDArray[np.float32]:
+    """``np.median(values, axis=0)`` of a non-empty 2-D array, via one partition."""
+    n = values.shape[0]
+    k = n // 2
+    if n % 2:
+        return np.partition(values, k, axis=0)[k].astype(np.float32)
+    part = np.partition(values, [k - 1, k], axis=0)
+    return ((part[k - 1].astype(np.float32) + part[k]) / 2.0).astype(np.float32)
 
 
 def eye_aspect_ratio(eye: NDArray[np.floating]) -> float:
@@ -355,11 +363,11 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
     for eye in (lm[_RIGHT_EYE], lm[_LEFT_EYE]):
         x0, x1 = eye[:, 0].min(), eye[:, 0].max() + 1.0
         top, bottom = eye[:, 1].min(), eye[:, 1].max() + 1.0
-        inner = _box(grey, x0 + 2.0, x1 - 2.0, top, bottom).astype(np.float32)
+        inner = _box(grey, x0 + 2.0, x1 - 2.0, top, bottom)
         low, high = _quantiles(inner, (0.1, 0.9))
         contrast.append(float(high - low) / reference)
         around = _box(grey, x0 - 4.0, x1 + 4.0, top - 6.0, bottom + 6.0)
-        glare.append(float((around.astype(np.int32) >= 250).mean()))
+        glare.append(np.count_nonzero(around >= 250) / around.size)
     return {"contrast": min(contrast), "glare": max(glare)}
 
 
@@ -420,7 +428,7 @@ def headwear_scores(
     >>> head = np.full((224, 160, 3), (200, 160, 140), np.uint8)
     >>> head[76:84, 24:72] = 40  # brows and eyes: the face's texture
     >>> head[90:100, 28:36] = head[90:100, 60:68] = 40
-    >>> head[:45] = (30, 60, 200)  # a plain blue cap over the top of the head
+    >>> head[:45, 24:104] = (30, 60, 200)  # a plain blue cap over the top of the head
     >>> valid = np.ones((224, 160), bool)
     >>> headwear_scores(head, valid, lm)["score"]
     3.0
@@ -428,10 +436,11 @@ def headwear_scores(
     """
     import cv2
 
-    lm = np.asarray(landmarks, dtype=np.float64)
-    ied = float(np.hypot(*(lm[_LEFT_EYE].mean(axis=0) - lm[_RIGHT_EYE].mean(axis=0))))
-    cx = lm[27, 0]
-    brow = lm[17:27, 1].mean()
+    points = np.asarray(landmarks, dtype=np.float64)
+    ied = float(np.hypot(*(points[_LEFT_EYE].mean(axis=0) - points[_RIGHT_EYE].mean(axis=0))))
+    lm = points.tolist()  # plain floats: cheaper arithmetic and rounding below
+    cx = lm[27][0]
+    brow = sum(p[1] for p in lm[17:27]) / 10.0
     y0, y1 = brow - 1.9 * ied, brow - 1.2 * ied
     x0, x1 = cx - 0.625 * ied, cx + 0.625 * ied
     if y1 < 2.0:
@@ -445,39 +454,55 @@ def headwear_scores(
     if band_valid.mean() < 0.5 or band_valid.shape[0] < 0.15 * ied:
         raise ValueError("the band above the forehead is outside the photo")
     rgb = np.ascontiguousarray(rgb)
-    band = _lab(_box(rgb, x0, x1, y0, y1))[band_valid]
-    chroma = _median(np.hypot(band[:, 1], band[:, 2]))
-    # Texture: |Laplacian| over the mean grey, on pixels whose neighbours are all in the photo.
+    # Background that wraps around the head: what the photo's sides connect to above the
+    # brows through smooth colour. Where it fills the band, the top of the head is lower
+    # than the band (short hair), so a plain wall there is not fabric.
+    background = _side_background(rgb, valid, round(brow - 0.5 * ied))
+    head = band_valid & ~_box(background, x0, x1, y0, y1)
+    head_share = float(head.sum() / band_valid.sum())
+    # Texture: |Laplacian| over the mean grey, on pixels whose neighbours are all in the
+    # photo (and, in the band, all on the head).
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     lap = np.abs(cv2.Laplacian(grey, cv2.CV_16S))
     steady = valid if valid.all() else cv2.erode(valid.astype(np.uint8), np.ones((3, 3))) > 0
 
-    def relative_laplacian(bx0: float, bx1: float, by0: float, by1: float) -> float:
+    def relative_laplacian(
+        bx0: float, bx1: float, by0: float, by1: float, inside: NDArray[Any] | None = None
+    ) -> float:
         mask = _box(steady, bx0, bx1, by0, by1)
+        if inside is not None:
+            mask = mask & inside
         if not mask.any():
             return 0.0
         values = _box(lap, bx0, bx1, by0, by1)[mask].mean()
         return float(values / (float(_box(grey, bx0, bx1, by0, by1)[mask].mean()) + 10.0))
 
-    texture = relative_laplacian(x0, x1, y0, y1)
     # The face's own texture: brows and eyes, at the same scale and sharpness as the band.
     face_texture = relative_laplacian(
-        lm[17, 0], lm[26, 0], brow - 0.15 * ied, float(lm[36:48, 1].max()) + 2.0
+        lm[17][0], lm[26][0], brow - 0.15 * ied, max(p[1] for p in lm[36:48]) + 2.0
     )
-    relative = texture / max(face_texture, 0.02)
-    score = float(np.clip(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 0.0, 3.0))
+    if head_share < 0.25:
+        # Less than a quarter of the band is on the head: nothing to score there.
+        chroma, texture, relative, score = 0.0, 0.0, 0.0, 0.0
+    else:
+        band = _lab(_box(rgb, x0, x1, y0, y1))[head]
+        chroma = _median(np.hypot(band[:, 1], band[:, 2]))
+        core = cv2.erode(head.astype(np.uint8), np.ones((3, 3))) > 0
+        texture = relative_laplacian(x0, x1, y0, y1, core if core.any() else head)
+        relative = texture / max(face_texture, 0.02)
+        score = float(np.clip(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 0.0, 3.0))
     # Face visibility: forehead just above the brows and the cheeks' outer sides vs the cheeks.
     cheeks = np.concatenate(
         [
-            _lab(_box(rgb, lm[36, 0], lm[39, 0], lm[29, 1], lm[33, 1])).reshape(-1, 3),
-            _lab(_box(rgb, lm[42, 0], lm[45, 0], lm[29, 1], lm[33, 1])).reshape(-1, 3),
+            _lab(_box(rgb, lm[36][0], lm[39][0], lm[29][1], lm[33][1])).reshape(-1, 3),
+            _lab(_box(rgb, lm[42][0], lm[45][0], lm[29][1], lm[33][1])).reshape(-1, 3),
         ]
     )
-    skin = np.array([_median(cheeks[:, c]) for c in range(3)], np.float32)
+    skin = _column_medians(cheeks)
     boxes = [
-        (lm[19, 0], lm[24, 0], brow - 0.35 * ied, brow - 0.1 * ied),
-        (lm[1, 0] + 0.1 * ied, lm[36, 0], lm[1, 1], lm[3, 1]),
-        (lm[45, 0], lm[15, 0] - 0.1 * ied, lm[15, 1], lm[13, 1]),
+        (lm[19][0], lm[24][0], brow - 0.35 * ied, brow - 0.1 * ied),
+        (lm[1][0] + 0.1 * ied, lm[36][0], lm[1][1], lm[3][1]),
+        (lm[45][0], lm[15][0] - 0.1 * ied, lm[15][1], lm[13][1]),
     ]
     regions = []
     for bx0, bx1, by0, by1 in boxes:
@@ -494,6 +519,47 @@ def headwear_scores(
         "texture": texture,
         "face_texture": face_texture,
         "relative_texture": float(relative),
+        "head_share": head_share,
         "score": score,
         "covered_face": covered,
     }
+
+
+def _side_background(
+    rgb: NDArray[np.uint8], valid: NDArray[np.bool_], bottom: int, tolerance: float = 3.0
+) -> NDArray[np.bool_]:
+    """Pixels above row ``bottom`` joined to the photo's left or right edge by smooth colour.
+
+    A flood fill (4-connected, neighbours within ``tolerance`` per RGB channel after a
+    light blur) seeded every 4 rows at the first and last pixel inside the photo. Hair
+    and fabric edges stop it; a plain wall or backdrop around the head does not.
+    """
+    import cv2
+
+    height, width = valid.shape
+    bottom = int(np.clip(bottom, 0, height))
+    out = np.zeros((height, width), dtype=bool)
+    if bottom < 2:
+        return out
+    image = cv2.GaussianBlur(rgb[:bottom], (0, 0), 1.0)
+    mask = np.zeros((bottom + 2, width + 2), np.uint8)
+    seeds = valid[:bottom:4]
+    if seeds.all():
+        firsts, lasts = [1] * len(seeds), [width - 2] * len(seeds)
+        counts = [width] * len(seeds)
+    else:
+        mask[1:-1, 1:-1][~valid[:bottom]] = 1  # never fill through the outside of the photo
+        firsts = (seeds.argmax(axis=1) + 1).tolist()
+        lasts = (width - 2 - seeds[:, ::-1].argmax(axis=1)).tolist()
+        counts = seeds.sum(axis=1).tolist()
+    flags = 4 | cv2.FLOODFILL_MASK_ONLY | (2 << 8)
+    diff = (tolerance,) * 3
+    for i, (first, last, count) in enumerate(zip(firsts, lasts, counts, strict=True)):
+        if count < 4:
+            continue
+        y = 4 * i
+        for x in (first, last):
+            if mask[y + 1, x + 1] == 0:
+                cv2.floodFill(image, mask, (x, y), 0, diff, diff, flags)
+    out[:bottom] = mask[1:-1, 1:-1] == 2
+    return out
