@@ -9,6 +9,7 @@ landmarks, so the functions also work on other crops whose inter-eye distance is
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypeVar
 
 import numpy as np
@@ -436,9 +437,11 @@ def headwear_scores(
     """
     import cv2
 
-    points = np.asarray(landmarks, dtype=np.float64)
-    ied = float(np.hypot(*(points[_LEFT_EYE].mean(axis=0) - points[_RIGHT_EYE].mean(axis=0))))
-    lm = points.tolist()  # plain floats: cheaper arithmetic and rounding below
+    # Plain floats: on a few points, Python arithmetic is cheaper than NumPy calls.
+    lm = np.asarray(landmarks, dtype=np.float64).tolist()
+    right = [sum(p[k] for p in lm[36:42]) / 6.0 for k in (0, 1)]
+    left = [sum(p[k] for p in lm[42:48]) / 6.0 for k in (0, 1)]
+    ied = math.hypot(left[0] - right[0], left[1] - right[1])
     cx = lm[27][0]
     brow = sum(p[1] for p in lm[17:27]) / 10.0
     y0, y1 = brow - 1.9 * ied, brow - 1.2 * ied
@@ -447,9 +450,11 @@ def headwear_scores(
         raise ValueError("the band above the forehead is outside the photo")
     y0 = max(y0, 0.0)
     # Where the photo's top edge cuts the band, keep the rows mostly inside the photo.
-    rows = np.flatnonzero(_box(valid, x0, x1, y0, y1).mean(axis=1) >= 0.5)
-    if rows.size:
-        y0 = float(round(y0) + rows[0])
+    band_valid = _box(valid, x0, x1, y0, y1)
+    if not band_valid.all():
+        rows = np.flatnonzero(band_valid.mean(axis=1) >= 0.5)
+        if rows.size:
+            y0 = float(round(y0) + rows[0])
     band_valid = _box(valid, x0, x1, y0, y1)
     if band_valid.mean() < 0.5 or band_valid.shape[0] < 0.15 * ied:
         raise ValueError("the band above the forehead is outside the photo")
@@ -485,12 +490,12 @@ def headwear_scores(
         # Less than a quarter of the band is on the head: nothing to score there.
         chroma, texture, relative, score = 0.0, 0.0, 0.0, 0.0
     else:
-        band = _lab(_box(rgb, x0, x1, y0, y1))[head]
-        chroma = _median(np.hypot(band[:, 1], band[:, 2]))
+        ab = _lab(_box(rgb, x0, x1, y0, y1))[head][:, 1:]
+        chroma = math.sqrt(_median(np.einsum("ij,ij->i", ab, ab)))  # median of a*^2 + b*^2
         core = cv2.erode(head.astype(np.uint8), np.ones((3, 3))) > 0
         texture = relative_laplacian(x0, x1, y0, y1, core if core.any() else head)
         relative = texture / max(face_texture, 0.02)
-        score = float(np.clip(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 0.0, 3.0))
+        score = min(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 3.0)
     # Face visibility: forehead just above the brows and the cheeks' outer sides vs the cheeks.
     cheeks = np.concatenate(
         [
@@ -513,7 +518,8 @@ def headwear_scores(
     pixels = np.concatenate(regions) if regions else np.zeros((0, 3), np.float32)
     if len(pixels) < 10:
         raise ValueError("the face sides and forehead are outside the photo")
-    covered = float((((pixels - skin) ** 2).sum(axis=1) > 25.0**2).mean())
+    diff = pixels - skin
+    covered = float(np.count_nonzero(np.einsum("ij,ij->i", diff, diff) > 25.0**2) / len(diff))
     return {
         "chroma": chroma,
         "texture": texture,
@@ -537,7 +543,7 @@ def _side_background(
     import cv2
 
     height, width = valid.shape
-    bottom = int(np.clip(bottom, 0, height))
+    bottom = min(max(int(bottom), 0), height)
     out = np.zeros((height, width), dtype=bool)
     if bottom < 2:
         return out
