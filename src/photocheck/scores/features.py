@@ -178,14 +178,6 @@ def mouth_opening(landmarks: NDArray[np.floating]) -> float:
     return float(gap / width)
 
 
-def _polygon_mask(shape: tuple[int, ...], points: NDArray[np.floating]) -> NDArray[np.bool_]:
-    import cv2
-
-    mask = np.zeros(shape[:2], dtype=np.uint8)
-    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
-    return mask > 0
-
-
 def teeth_share(rgb: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
     """Return the share of the mouth that looks like teeth: whiter and brighter than the lips.
 
@@ -207,23 +199,30 @@ def teeth_share(rgb: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> floa
     """
     import cv2
 
-    lm = np.asarray(landmarks, dtype=np.float64)
-    # Work on the mouth's box only.
-    x0, y0 = np.maximum(np.floor(lm[48:68].min(axis=0)) - 1, 0).astype(int)
-    rgb = rgb[y0:, x0:]
-    lm = lm - np.array([x0, y0], dtype=np.float64)
-    x1, y1 = np.ceil(lm[48:68].max(axis=0)).astype(int) + 2
-    rgb = rgb[:y1, :x1]
-    hsv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2HSV).astype(np.float32)
-    mouth = _polygon_mask(hsv.shape, lm[48:60])
-    if mouth.sum() < 10:
+    mouth_points = np.asarray(landmarks, dtype=np.float64)[48:68]
+    # Work on the mouth's box only (plain-float bounds: cheaper than NumPy on two numbers).
+    (left, top), (right, bottom) = (
+        mouth_points.min(axis=0).tolist(),
+        mouth_points.max(axis=0).tolist(),
+    )
+    x0, y0 = max(math.floor(left) - 1, 0), max(math.floor(top) - 1, 0)
+    x1, y1 = math.ceil(right - x0) + 2, math.ceil(bottom - y0) + 2
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb[y0 : y0 + y1, x0 : x0 + x1]), cv2.COLOR_RGB2HSV)
+    pts = np.round(mouth_points - np.array([x0, y0], dtype=np.float64)).astype(np.int32)
+    mouth = np.zeros(hsv.shape[:2], dtype=np.uint8)
+    cv2.fillPoly(mouth, [pts[:12]], 1)
+    inside = mouth.view(bool)
+    if np.count_nonzero(inside) < 10:
         raise ValueError("the mouth region is empty")
-    lower = _polygon_mask(hsv.shape, lm[[54, 55, 56, 57, 58, 59, 48, 60, 67, 66, 65, 64]])
-    reference = hsv[lower] if lower.sum() >= 5 else hsv[mouth]
+    lower = np.zeros_like(mouth)
+    # Points 54-59, 48 (outer lower lip) and 60, 67-64 (inner lower lip), less 48 each.
+    cv2.fillPoly(lower, [pts[[6, 7, 8, 9, 10, 11, 0, 12, 19, 18, 17, 16]]], 1)
+    lower_inside = lower.view(bool)
+    reference = hsv[lower_inside] if np.count_nonzero(lower_inside) >= 5 else hsv[inside]
     sat, val = _median(reference[:, 1]), _median(reference[:, 2])
-    pixels = hsv[mouth]
+    pixels = hsv[inside]
     teeth = (pixels[:, 1] < 0.6 * sat) & (pixels[:, 2] > 1.1 * val)
-    return float(teeth.mean())
+    return np.count_nonzero(teeth) / len(pixels)
 
 
 def bridge_edge(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
