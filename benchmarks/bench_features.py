@@ -6,9 +6,11 @@ without the feature checks, the other the full ``icao`` profile. Each repetition
 ``validate()`` (decode, detection, landmarks, every check), so the difference is the cost of
 the family. Absolute times vary between machines; the ratio and the difference are what to
 compare. ``added_ms`` is the median of paired differences (full minus baseline, run back to
-back); ``family_only_median_ms`` (and ``_min_ms``, the least disturbed run) times the six checks alone on a context whose shared parts
-(face, landmarks, aligned face, reduced copy) the baseline computes anyway. The load average
-is printed because on a shared machine it dominates every figure.
+back); ``family_only_median_ms`` (and ``_min_ms``, the least disturbed run) times the six
+checks alone on a context whose shared parts (face, landmarks, aligned face, reduced copy)
+the baseline computes anyway, and ``per_check_median_ms``/``per_check_min_ms`` split that
+time by check. The load average is printed because on a shared machine it dominates every
+figure.
 
 Usage::
 
@@ -57,23 +59,31 @@ def _once(photo: object, profile: Profile) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
-def _family_only(photo: object, repeat: int) -> list[float]:
-    """Time the six checks alone on a context whose shared parts are already computed."""
+def _family_only(photo: object, repeat: int) -> tuple[list[float], dict[str, list[float]]]:
+    """Time the six checks alone on a context whose shared parts are already computed.
+
+    Returns the total per repetition and the time of each check per repetition.
+    """
     from photocheck.analysis import Analysis
     from photocheck.image import load_image
     from photocheck.registry import get_check
 
     specs = [get_check(c) for c in FEATURE_CHECKS]
     times = []
+    per_check: dict[str, list[float]] = {c: [] for c in FEATURE_CHECKS}
     for _ in range(repeat):
         analysis = Analysis(load_image(photo))  # type: ignore[arg-type]
         # What the baseline profile computes anyway: the face, geometry, aligned face, small copy.
         _ = analysis.canonical_face, analysis.small
-        start = time.perf_counter()
-        for spec in specs:
+        total = 0.0
+        for check, spec in zip(FEATURE_CHECKS, specs, strict=True):
+            start = time.perf_counter()
             spec.measure(analysis)
-        times.append((time.perf_counter() - start) * 1000.0)
-    return times
+            elapsed = (time.perf_counter() - start) * 1000.0
+            per_check[check].append(elapsed)
+            total += elapsed
+        times.append(total)
+    return times, per_check
 
 
 def main() -> None:
@@ -103,7 +113,7 @@ def main() -> None:
         full_ms.append(_once(photo, full))
     base, with_features = statistics.median(base_ms), statistics.median(full_ms)
     added = statistics.median(f - b for f, b in zip(full_ms, base_ms, strict=True))
-    family_times = _family_only(photo, 3 * repeat)
+    family_times, per_check = _family_only(photo, 3 * repeat)
     family = statistics.median(family_times)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     print(
@@ -119,6 +129,10 @@ def main() -> None:
                 "added_ms": round(added, 3),
                 "family_only_median_ms": round(family, 3),
                 "family_only_min_ms": round(min(family_times), 3),
+                "per_check_median_ms": {
+                    c: round(statistics.median(t), 3) for c, t in per_check.items()
+                },
+                "per_check_min_ms": {c: round(min(t), 3) for c, t in per_check.items()},
                 "ratio": round(with_features / base, 4),
                 "budget_ms": BUDGET_MS,
                 "within_budget": added <= BUDGET_MS,
