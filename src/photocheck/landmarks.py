@@ -172,7 +172,12 @@ def predict_landmarks(
     shape = model.mean_shape.copy()
     for level in range(levels):
         rotation = _similarity(centred, perpendicular, shape)
-        points = model.offset[level] @ rotation + shape[model.anchor[level]]
+        # Element-wise rather than ``@``: NumPy hands even small products to the BLAS, whose
+        # threads oversubscribe the cores when several worker processes run (batch scaling
+        # fell from 1.6x to 0.8x on 2 cores).
+        offset = model.offset[level]
+        points = shape[model.anchor[level]]
+        points += offset[:, :1] * rotation[0] + offset[:, 1:] * rotation[1]
         # dlib rounds the feature pixel to the nearest integer (halves up) and reads 0 outside.
         xy = np.floor(points * size + origin + 0.5).astype(np.intp)
         x, y = xy[:, 0], xy[:, 1]
@@ -191,6 +196,8 @@ def predict_landmarks(
             left_turn = values[first[index]] - values[second[index]] > threshold[index]
             node = 2 * node + 2 - left_turn
         rows = model.leaves[level][tree_leaf + node - splits]
-        shape += (model.leaf_scale[level] @ rows.astype(np.float32)).reshape(-1, 2)
+        shape += np.einsum("t,tk->k", model.leaf_scale[level], rows.astype(np.float32)).reshape(
+            -1, 2
+        )
     result: NDArray[np.float64] = shape * size + origin
     return result
