@@ -486,6 +486,29 @@ def test_headwear_scores_smooth_colour_vs_textured_hair(make_texture: Any) -> No
         headwear_scores(cap, np.zeros((224, 160), bool), lm)
 
 
+def test_headwear_plain_wall_above_short_hair_is_not_a_covering(make_texture: Any) -> None:
+    """A smooth coloured wall that fills the band is background joined to the photo's sides."""
+    import cv2
+
+    lm = _face_landmarks() * 0.5 + (32, 48)
+    wall = np.zeros((224, 160, 3), np.uint8)
+    shade = np.linspace(0.9, 1.1, 160)[None, :, None]  # unevenly lit, as walls are
+    wall[:] = np.clip(np.array([215, 190, 150]) * shade, 0, 255).astype(np.uint8)
+    face = (200, 160, 140)
+    cv2.ellipse(wall, (80, 110), (48, 70), 0, 0, 360, face, -1)  # the head
+    hair = (make_texture(3, (34, 96), scale=2) * 0.4).astype(np.uint8)
+    wall[46:80, 32:128] = hair[:, :, None] + np.array([30, 20, 10], np.uint8)  # short hair
+    wall[85:88, 20:70] = wall[85:88, 90:140] = 60
+    wall[94:99, 28:36] = wall[94:99, 60:68] = 40
+    valid = np.ones((224, 160), bool)
+    bare = headwear_scores(wall, valid, lm)
+    assert bare["head_share"] < 0.25 and bare["score"] == 0.0
+    capped = wall.copy()
+    cv2.ellipse(capped, (80, 60), (50, 45), 0, 180, 360, (40, 70, 160), -1)  # a cap on the hair
+    covered = headwear_scores(capped, valid, lm)
+    assert covered["head_share"] > 0.9 and covered["score"] > 1.0
+
+
 def test_headwear_score_does_not_rise_with_blur(make_texture: Any) -> None:
     """Blur smooths hair and face alike: the relative texture, not the raw one, is scored."""
     import cv2
