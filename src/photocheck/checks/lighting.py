@@ -65,14 +65,6 @@ def _cheeks(
     return canon, box, left, right
 
 
-def _polygon(points: NDArray[np.floating], shape: tuple[int, int]) -> NDArray[np.bool_]:
-    import cv2
-
-    mask = np.zeros(shape, dtype=np.uint8)
-    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 255)
-    return mask > 0
-
-
 @register_check(
     "lighting.uniformity",
     summary="Even light on both sides of the face (left/right cheek luminance histograms, as OFIQ IlluminationUniformity)",
@@ -209,26 +201,17 @@ def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
     """Mean a*, b* of the two cheek zones of the aligned face, and b* of the eye whites."""
     canon, box, left, right = _cheeks(analysis)
     values: dict[str, Scalar] = dict(skin_colour(canon["rgb"][box], left | right))
-    values["eye_white_b"] = _eye_white_b(canon)
+    values["eye_white_b"] = _eye_white_b(analysis)
     return values
 
 
-def _eye_white_b(canon: Mapping[str, Any]) -> float | None:
+def _eye_white_b(analysis: Analysis) -> float | None:
     """b* of the whites of both eyes on the aligned face, None when the eyes are not visible."""
-    import cv2
-
-    points = canon["landmarks"]
-    # Both eye openings lie in the band between the brows and the nose: work on that box.
-    x0, y0 = (max(0, math.floor(v) - 1) for v in points[36:48].min(axis=0).tolist())
-    x1, y1 = (math.ceil(v) + 2 for v in points[36:48].max(axis=0).tolist())
-    box = (slice(y0, y1), slice(x0, x1))
-    openings = np.zeros(canon["grey"][box].shape, dtype=np.uint8)
-    for part in (points[36:42], points[42:48]):
-        cv2.fillPoly(openings, [np.round(part - [x0, y0]).astype(np.int32)], 255)
-    mask = (openings > 0) & canon["valid"][box]
-    if mask.sum() < 2 * _MIN_EYE:
+    box, (left, right) = _eye_openings(analysis)
+    both = left | right
+    if both.sum() < 2 * _MIN_EYE:
         return None
-    return eye_white(canon["rgb"][box], mask)["b"]
+    return eye_white(analysis.canonical_face["rgb"][box], both)["b"]
 
 
 @register_check(
@@ -245,24 +228,41 @@ def _eye_white_b(canon: Mapping[str, Any]) -> float | None:
 def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
     """Measure the larger share of red pixels of the two eye openings."""
     canon = analysis.canonical_face
-    height, width = canon["grey"].shape
-    points = canon["landmarks"]
-    worst = -1.0
-    for part in (points[36:42], points[42:48]):
-        # Work on the eye's bounding box only (the polygon lies inside it).
-        (left, top), (right, bottom) = part.min(axis=0).tolist(), part.max(axis=0).tolist()
+    box, openings = _eye_openings(analysis)
+    shares = [red_eye(canon["rgb"][box], eye) for eye in openings if eye.sum() >= _MIN_EYE]
+    if not shares:
+        raise NotAssessed("the eyes are closed or not visible")
+    return {"red_fraction": max(shares)}
+
+
+# The eye openings on the aligned face, shared by eyes.red and colour.natural.
+_EYES: WeakKeyDictionary[Analysis, tuple[tuple[slice, slice], list[NDArray[np.bool_]]]]
+_EYES = WeakKeyDictionary()
+
+
+def _eye_openings(analysis: Analysis) -> tuple[tuple[slice, slice], list[NDArray[np.bool_]]]:
+    """Return the box around both eyes of the aligned face and each eye's opening in it."""
+    import cv2
+
+    cached = _EYES.get(analysis)
+    if cached is None:
+        canon = analysis.canonical_face
+        height, width = canon["grey"].shape
+        points = canon["landmarks"]
+        (left, top), (right, bottom) = points[36:48].min(axis=0), points[36:48].max(axis=0)
         x0, y0 = min(width, max(0, math.floor(left) - 1)), min(height, max(0, math.floor(top) - 1))
         x1 = min(width, max(0, math.ceil(right) + 2))
         y1 = min(height, max(0, math.ceil(bottom) + 2))
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            continue
         box = (slice(y0, y1), slice(x0, x1))
-        mask = _polygon(part - [x0, y0], (y1 - y0, x1 - x0)) & canon["valid"][box]
-        if mask.sum() >= _MIN_EYE:
-            worst = max(worst, red_eye(canon["rgb"][box], mask))
-    if worst < 0:
-        raise NotAssessed("the eyes are closed or not visible")
-    return {"red_fraction": worst}
+        valid = canon["valid"][box]
+        openings = []
+        for part in (points[36:42], points[42:48]):
+            mask = np.zeros(valid.shape, dtype=np.uint8)
+            cv2.fillPoly(mask, [np.round(part - [x0, y0]).astype(np.int32)], 255)
+            openings.append((mask > 0) & valid)
+        cached = (box, openings)
+        _EYES[analysis] = cached
+    return cached
 
 
 @register_check(

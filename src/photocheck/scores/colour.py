@@ -98,7 +98,7 @@ def eye_white(
     mask : ndarray of bool, shape (H, W)
         The eye openings (e.g. the polygons of landmarks 36-41 and 42-47).
     share : float, optional
-        Share of the brightest pixels (by CIELAB L*) taken as the whites (0-1).
+        Share of the brightest pixels (by luma) taken as the whites (0-1).
 
     Returns
     -------
@@ -126,11 +126,13 @@ def eye_white(
     region = np.asarray(mask, dtype=bool)
     if not region.any():
         raise ValueError("the eye region is empty")
-    pixels = np.asarray(rgb, dtype=np.uint8)[region].astype(np.float32) * np.float32(1.0 / 255.0)
-    lab = cv2.cvtColor(pixels.reshape(1, -1, 3), cv2.COLOR_RGB2LAB).reshape(-1, 3)
-    count = max(1, round(share * lab.shape[0]))
-    brightest = lab[np.argpartition(-lab[:, 0], count - 1)[:count]]
-    a, b, lightness = (float(v) for v in brightest[:, [1, 2, 0]].mean(axis=0))
+    pixels = np.asarray(rgb, dtype=np.uint8)[region]
+    # Rank by luma (monotonic enough with L*), convert only the brightest pixels.
+    luma = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    count = max(1, round(share * luma.size))
+    brightest = pixels[np.argpartition(-luma, count - 1)[:count]].astype(np.float32)
+    lab = cv2.cvtColor(brightest.reshape(1, -1, 3) * np.float32(1.0 / 255.0), cv2.COLOR_RGB2LAB)
+    lightness, a, b, _ = cv2.mean(lab)
     return {"a": round(a, 4), "b": round(b, 4), "lightness": round(lightness, 4)}
 
 
