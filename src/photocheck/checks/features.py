@@ -215,26 +215,31 @@ def head_crop(
     ]
     xs, ys = [p[0] for p in seen], [p[1] for p in seen]
     # Halve until the warp reduces at most twofold (a 2 x 2 mean: cheap and alias-free,
-    # unlike a resize by an arbitrary factor); the shared reduced copy when it matches.
+    # unlike a resize by an arbitrary factor), from the shared reduced copy when it is not
+    # reduced further than that.
     factor = 1
     while scale * factor < 0.5:
         factor *= 2
     small, small_scale = analysis.small
-    if factor > 1 and round(1.0 / small_scale) == factor:
-        # The shared reduced copy is that copy (never enlarge it: enlarging smooths the fine
+    reduced = round(1.0 / small_scale)  # the shared copy is the photo halved to 1/reduced
+    if 1 < reduced <= factor:
+        # Start from the shared reduced copy (never enlarge it: enlarging smooths the fine
         # texture of hair more than the face's, so hair would look more like fabric).
         src: NDArray[Any] = small
-        x0 = y0 = 0
     else:
-        # Cut the part of the photo the crop sees, then halve it.
-        x0, y0 = max(math.floor(min(xs)) - 2, 0), max(math.floor(min(ys)) - 2, 0)
-        x1 = min(analysis.width, math.ceil(max(xs)) + 2)
-        y1 = min(analysis.height, math.ceil(max(ys)) + 2)
-        if x1 - x0 < 2 * factor or y1 - y0 < 2 * factor:
-            raise NotAssessed("the head is outside the photo")
-        src = analysis.rgb[y0:y1, x0:x1]
-        for _ in range(factor.bit_length() - 1):
-            src = halve(src)
+        src, reduced = analysis.rgb, 1
+    # Cut the part of the copy the crop sees, then halve it down to 1/factor.
+    x0 = max(math.floor(min(xs) / reduced) - 2, 0)
+    y0 = max(math.floor(min(ys) / reduced) - 2, 0)
+    x1 = min(src.shape[1], math.ceil(max(xs) / reduced) + 2)
+    y1 = min(src.shape[0], math.ceil(max(ys) / reduced) + 2)
+    more = factor // reduced
+    if x1 - x0 < 2 * more or y1 - y0 < 2 * more:
+        raise NotAssessed("the head is outside the photo")
+    src = src[y0:y1, x0:x1]
+    for _ in range(more.bit_length() - 1):
+        src = halve(src)
+    x0, y0 = x0 * reduced, y0 * reduced  # where the cut starts in the photo
     # Source pixel (i, j) of a copy halved k times covers the photo block starting at
     # factor * (i, j) + (x0, y0), whose centre is factor * (i, j) + (factor - 1) / 2.
     ox, oy = x0 + (factor - 1) / 2.0, y0 + (factor - 1) / 2.0
