@@ -537,16 +537,16 @@ def _side_background(
 
     A flood fill (4-connected, neighbours within ``tolerance`` per RGB channel after a
     light blur) seeded every 4 rows at the first and last pixel inside the photo. Hair
-    and fabric edges stop it; a plain wall or backdrop around the head does not.
+    and fabric edges stop it; a plain wall or backdrop around the head does not. Returns a
+    mask of the rows above ``bottom`` only (same coordinates as ``rgb``).
     """
     import cv2
 
     height, width = valid.shape
     bottom = min(max(int(bottom), 0), height)
-    out = np.zeros((height, width), dtype=bool)
     if bottom < 2:
-        return out
-    image = cv2.GaussianBlur(rgb[:bottom], (0, 0), 1.0)
+        return np.zeros((bottom, width), dtype=bool)
+    image = cv2.GaussianBlur(rgb[:bottom], (7, 7), 1.0)  # the size OpenCV picks for sigma 1
     mask = np.zeros((bottom + 2, width + 2), np.uint8)
     seeds = valid[:bottom:4]
     if seeds.all():
@@ -566,5 +566,4 @@ def _side_background(
         for x in (first, last):
             if mask[y + 1, x + 1] == 0:
                 cv2.floodFill(image, mask, (x, y), 0, diff, diff, flags)
-    out[:bottom] = mask[1:-1, 1:-1] == 2
-    return out
+    return mask[1:-1, 1:-1] == 2
