@@ -57,13 +57,19 @@ def floor_once(data: bytes, detector, predictor) -> None:
         predictor(grey, box)
 
 
-def median_time(fn, repeats: int) -> float:
-    times = []
+def interleaved_medians(functions: list, repeats: int) -> list[float]:
+    """Median time of each function, run in turn within every repetition.
+
+    Interleaving puts the floor and the runs compared with it under the same bursts of load
+    from other tenants of a shared machine, which blocks of repetitions do not.
+    """
+    times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, bucket in zip(functions, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    return [statistics.median(bucket) for bucket in times]
 
 
 def fresh_process(code: str, repeats: int, *, bytecode_cache: bool = True) -> float:
@@ -121,12 +127,17 @@ def main() -> int:
     predictor = dlib.shape_predictor(str(_model_dir() / "shape_predictor_68_face_landmarks.dat"))
     photocheck.validate(data)  # warm-up: models, lazy imports
     floor_once(data, detector, predictor)
-    floor = median_time(lambda: floor_once(data, detector, predictor), repeats)
-    icao = median_time(lambda: photocheck.validate(data, "icao"), repeats)
     core = photocheck.load_profile("icao")
     core_checks = [c for c in core.checks if c in CORE_CHECKS]
     core_profile = photocheck.Profile("core", "", {c: core.rules[c] for c in core_checks})
-    core_time = median_time(lambda: photocheck.validate(data, core_profile), repeats)
+    floor, icao, core_time = interleaved_medians(
+        [
+            lambda: floor_once(data, detector, predictor),
+            lambda: photocheck.validate(data, "icao"),
+            lambda: photocheck.validate(data, core_profile),
+        ],
+        repeats,
+    )
     first_call = f"import photocheck\nphotocheck.validate({str(EXAMPLE)!r})"
     import_time = fresh_process("import photocheck", 3 if args.quick else 7)
     first = fresh_process(first_call, 3 if args.quick else 5)
