@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from ..analysis import Analysis
 from ..registry import NotAssessed, Outcome, Range, register_check
-from ..scores.colour import eye_white, red_eye, skin_colour
+from ..scores.colour import eye_white, red_eye_shares, skin_colour
 from ..scores.compression import blockiness, fine_detail, level_coverage
 from ..scores.lighting import background_shadow, cheek_boxes, hot_spots, illumination_balance
 from ..verdict import Scalar
@@ -60,7 +60,7 @@ def _cheeks(
         cached = (canon, box, left & skin, right & skin)
         _CHEEKS[analysis] = cached
     canon, box, left, right = cached
-    if left.sum() < _MIN_ZONE or right.sum() < _MIN_ZONE:
+    if np.count_nonzero(left) < _MIN_ZONE or np.count_nonzero(right) < _MIN_ZONE:
         raise NotAssessed("the cheeks are not both inside the photo")
     return canon, box, left, right
 
@@ -101,7 +101,7 @@ def lighting_hotspots(analysis: Analysis) -> Mapping[str, Scalar]:
     """Share of the bare skin (eyes, brows, nostrils and mouth left out) that is a specular hot spot."""
     canon = analysis.canonical_face
     mask = canon["bare_skin"]
-    if mask.sum() < _MIN_SKIN:
+    if np.count_nonzero(mask) < _MIN_SKIN:
         raise NotAssessed("too little of the face is inside the photo")
     return dict(hot_spots(canon["grey"], mask))
 
@@ -162,7 +162,7 @@ def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> ND
     cv2.rectangle(person, (round(cx) - neck, round(chin) - 2), (round(cx) + neck, h), 255, -1)
     mask = person == 0
     mask[max(0, round(chin)) :, :] = False
-    if mask.sum() < max(12, 0.02 * h * w):
+    if np.count_nonzero(mask) < max(12, 0.02 * h * w):
         raise NotAssessed("too little background is visible around the head")
     return mask
 
@@ -209,7 +209,7 @@ def _eye_white_b(analysis: Analysis) -> float | None:
     """b* of the whites of both eyes on the aligned face, None when the eyes are not visible."""
     box, (left, right) = _eye_openings(analysis)
     both = left | right
-    if both.sum() < 2 * _MIN_EYE:
+    if np.count_nonzero(both) < 2 * _MIN_EYE:
         return None
     return eye_white(analysis.canonical_face["rgb"][box], both)["b"]
 
@@ -229,10 +229,10 @@ def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
     """Measure the larger share of red pixels of the two eye openings."""
     canon = analysis.canonical_face
     box, openings = _eye_openings(analysis)
-    shares = [red_eye(canon["rgb"][box], eye) for eye in openings if eye.sum() >= _MIN_EYE]
-    if not shares:
+    visible = [eye for eye in openings if np.count_nonzero(eye) >= _MIN_EYE]
+    if not visible:
         raise NotAssessed("the eyes are closed or not visible")
-    return {"red_fraction": max(shares)}
+    return {"red_fraction": max(red_eye_shares(canon["rgb"][box], visible))}
 
 
 # The eye openings on the aligned face, shared by eyes.red and colour.natural.
@@ -302,7 +302,7 @@ def image_compression(analysis: Analysis) -> Mapping[str, Scalar]:
     window = grey[by : cy + half_h, bx : cx + half_w]
     blocks = blockiness(window, origin=(by, bx))
     # Every other row is plenty to see which levels occur (and half the memory traffic).
-    coverage = level_coverage(analysis.rgb[by : cy + half_h : 2, bx : cx + half_w, 1])
+    coverage = level_coverage(analysis.rgb[by : cy + half_h : 2, bx : cx + half_w], channel=1)
     # Detail: the band across the eyes (lashes, iris edges: the finest detail of a face),
     # 1.8 x 0.7 eye distances, reduced to an eye distance of at most _DETAIL_IED px.
     ied = max(float(geo["eye_distance"]), 1e-6)

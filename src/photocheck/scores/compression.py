@@ -18,18 +18,28 @@ __all__ = ["blockiness", "fine_detail", "level_coverage"]
 
 def _phase_ratio(diffs: NDArray[np.floating], period: int, offset: int) -> float:
     """Mean difference at the strongest phase over the mean at the other phases, minus 1."""
-    if diffs.size < 4 * period:
+    size = diffs.size
+    if size < 4 * period:
         return 0.0
-    # Difference j lies between image columns offset + j and offset + j + 1.
-    phase = (offset + np.arange(diffs.size)) % period
-    phases = np.bincount(phase, weights=diffs, minlength=period) / np.bincount(
-        phase, minlength=period
-    )
-    best = int(np.argmax(phases))
-    rest = float(np.delete(phases, best).mean())
+    # Difference j lies between image columns offset + j and offset + j + 1: lay the
+    # differences out from position offset % period of a zero-padded array, one row per
+    # period, so that column p of a row holds phase p. The column sums add the rows in
+    # order, in float64, like a weighted bincount.
+    shift = offset % period
+    rows = -(-(shift + size) // period)
+    laid = np.zeros(rows * period)
+    laid[shift : shift + size] = diffs
+    sums = laid.reshape(rows, period).sum(axis=0).tolist()
+    # Phase p occurs at positions shift <= q < shift + size with q % period == p.
+    phases = [
+        total / ((shift + size - 1 - p) // period - (shift - 1 - p) // period)
+        for p, total in enumerate(sums)
+    ]
+    best = max(range(period), key=phases.__getitem__)
+    rest = (sum(phases) - phases[best]) / (period - 1)
     if rest <= 1e-6:
         return 0.0 if phases[best] <= 1e-6 else float(period)
-    return float(phases[best] / rest - 1.0)
+    return phases[best] / rest - 1.0
 
 
 def blockiness(
@@ -132,14 +142,17 @@ def fine_detail(grey: NDArray[np.generic], *, fine: float = 0.7, coarse: float =
     if values.ndim != 2 or min(values.shape) < 16:
         raise ValueError(f"grey must be 2-D and at least 16 x 16, got shape {values.shape}")
     values = np.ascontiguousarray(values)
-    low = float(np.abs(values - cv2.GaussianBlur(values, (0, 0), coarse)).mean())
+    # OpenCV's absolute difference is NumPy's abs(a - b) in one pass, without temporaries.
+    low = float(cv2.absdiff(values, cv2.GaussianBlur(values, (0, 0), coarse)).mean())
     if low <= 1e-3:  # flat: no detail at any scale (below rounding noise)
         return 0.0
-    high = float(np.abs(values - cv2.GaussianBlur(values, (0, 0), fine)).mean())
+    high = float(cv2.absdiff(values, cv2.GaussianBlur(values, (0, 0), fine)).mean())
     return round(min(1.0, high / low), 6)
 
 
-def level_coverage(channel: NDArray[np.generic], mask: NDArray[np.bool_] | None = None) -> float:
+def level_coverage(
+    image: NDArray[np.generic], mask: NDArray[np.bool_] | None = None, *, channel: int = 0
+) -> float:
     """Return the share of the grey levels in a region's range that actually occur.
 
     Posterisation (too few colour levels, as in an over-compressed or 16-colour image) leaves
@@ -148,11 +161,14 @@ def level_coverage(channel: NDArray[np.generic], mask: NDArray[np.bool_] | None 
 
     Parameters
     ----------
-    channel : ndarray, shape (H, W)
-        One 8-bit channel (use a single RGB channel: a grey conversion would mix the
-        channels and fill the gaps).
-    mask : ndarray of bool, optional
+    image : ndarray, shape (H, W) or (H, W, C)
+        One 8-bit channel, or an image of which ``channel`` is scored (read in place, which
+        is cheaper than copying the channel out). Score a single RGB channel: a grey
+        conversion would mix the channels and fill the gaps.
+    mask : ndarray of bool, shape (H, W), optional
         The region (default the whole image).
+    channel : int, optional
+        The channel scored when ``image`` has several.
 
     Returns
     -------
@@ -166,23 +182,38 @@ def level_coverage(channel: NDArray[np.generic], mask: NDArray[np.bool_] | None 
     >>> ramp = np.tile(np.arange(256, dtype=np.uint8), (4, 1))
     >>> level_coverage(ramp), level_coverage(ramp // 16 * 16)
     (1.0, 0.06639)
+    >>> level_coverage(np.stack([ramp // 16 * 16, ramp, ramp], axis=2), channel=1)
+    1.0
     """
-    import cv2
-
-    values = np.asarray(channel)
-    if mask is not None:
-        values = values[np.asarray(mask, dtype=bool)]
-    if values.dtype != np.uint8:
-        values = np.clip(values, 0, 255).astype(np.uint8)
-    if values.size == 0:
+    hist = _histogram_u8(np.asarray(image), mask, channel)
+    total = float(hist.sum())
+    if total == 0:
         raise ValueError("the region is empty")
-    # OpenCV's histogram is several times faster than a bincount of a copied channel.
-    plane = np.ascontiguousarray(values.reshape(-1, 1))
-    hist = cv2.calcHist([plane], [0], None, [256], [0, 256]).ravel()
     cumulative = np.cumsum(hist)
-    low_i = int(np.searchsorted(cumulative, 0.02 * values.size, side="right"))
-    high_i = int(np.searchsorted(cumulative, 0.98 * values.size, side="left"))
+    low_i = int(np.searchsorted(cumulative, 0.02 * total, side="right"))
+    high_i = int(np.searchsorted(cumulative, 0.98 * total, side="left"))
     if high_i <= low_i:
         return 1.0
     counts = hist[low_i : high_i + 1]
-    return round(float((counts > 0).sum() / counts.size), 6)
+    return round(float(np.count_nonzero(counts) / counts.size), 6)
+
+
+def _histogram_u8(
+    image: NDArray[np.generic], mask: NDArray[np.bool_] | None, channel: int
+) -> NDArray[np.float32]:
+    """Return the 256-bin histogram of one channel of ``image`` (clipped to 0-255) in ``mask``."""
+    import cv2
+
+    if image.ndim == 3 and image.dtype == np.uint8 and image.strides[1:] == (image.shape[2], 1):
+        # OpenCV reads one channel of rows of interleaved pixels in place (rows may be strided).
+        plane, index = image, channel
+    else:
+        values = image[..., channel] if image.ndim == 3 else image
+        if values.dtype != np.uint8:
+            values = np.clip(values, 0, 255).astype(np.uint8)
+        # Rows may be strided; pixels within a row must be adjacent.
+        plane = values if values.strides[1] == 1 else np.ascontiguousarray(values)
+        index = 0
+    selected = None if mask is None else np.ascontiguousarray(mask, dtype=bool).view(np.uint8)
+    hist = cv2.calcHist([plane], [index], selected, [256], [0, 256])
+    return hist.ravel()
