@@ -40,10 +40,11 @@ _MOUTH = list(range(48, 68))
 
 def _inside(canon: Mapping[str, Any], points: list[int], margin: float, what: str) -> None:
     """Raise NotAssessed unless the landmarks' box (plus margin) lies inside the photo."""
-    lm = canon["landmarks"][points]
+    lm = canon["landmarks"].tolist()
     valid = canon["valid"]
     h, w = valid.shape
-    (left, top), (right, bottom) = lm.min(axis=0).tolist(), lm.max(axis=0).tolist()
+    xs, ys = [lm[i][0] for i in points], [lm[i][1] for i in points]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
     x0, y0 = math.floor(left - margin), math.floor(top - margin)
     x1, y1 = math.ceil(right + margin), math.ceil(bottom + margin)
     if x0 < 0 or y0 < 0 or x1 >= w or y1 >= h or not valid[y0 : y1 + 1, x0 : x1 + 1].all():

@@ -32,6 +32,17 @@ _RIGHT_EYE = slice(36, 42)  # the subject's right eye (image left)
 _LEFT_EYE = slice(42, 48)
 
 
+def _points(landmarks: NDArray[np.floating]) -> list[list[float]]:
+    """Return the landmarks as plain floats (on a few points, cheaper than NumPy calls)."""
+    return np.asarray(landmarks, dtype=np.float64).tolist()
+
+
+def _extent(points: list[list[float]]) -> tuple[float, float, float, float]:
+    """Return the smallest and largest x, then the smallest and largest y, of a few points."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
 def _box(image: NDArray[_T], x0: float, x1: float, y0: float, y1: float) -> NDArray[_T]:
     """Pixels of ``image`` in the box (clipped to the image); raises ValueError when empty."""
     h, w = image.shape[:2]
@@ -65,11 +76,11 @@ def _quantiles(values: NDArray[Any], quantiles: tuple[float, ...]) -> list[float
     if n == 0:
         raise ValueError("the region is empty")
     positions = [q * (n - 1) for q in quantiles]
-    ks = sorted({int(np.floor(p)) for p in positions} | {int(np.ceil(p)) for p in positions})
+    ks = sorted({math.floor(p) for p in positions} | {math.ceil(p) for p in positions})
     part = np.partition(flat, ks)
     out = []
     for p in positions:
-        lo, hi = int(np.floor(p)), int(np.ceil(p))
+        lo, hi = math.floor(p), math.ceil(p)
         low = float(part[lo])
         out.append(low + (float(part[hi]) - low) * (p - lo))
     return out
@@ -114,12 +125,15 @@ def eye_aspect_ratio(eye: NDArray[np.floating]) -> float:
     0.4
 
     """
-    eye = np.asarray(eye, dtype=np.float64)
-    width = float(np.hypot(*(eye[0] - eye[3])))
+    return _aspect_ratio(_points(eye))
+
+
+def _aspect_ratio(eye: list[list[float]]) -> float:
+    """:func:`eye_aspect_ratio` of six points given as plain floats."""
+    width = math.dist(eye[0], eye[3])
     if width <= 0.0:
         return 0.0
-    gaps = np.hypot(*(eye[1] - eye[5])) + np.hypot(*(eye[2] - eye[4]))
-    return float(gaps / (2.0 * width))
+    return (math.dist(eye[1], eye[5]) + math.dist(eye[2], eye[4])) / (2.0 * width)
 
 
 def eye_openness(landmarks: NDArray[np.floating]) -> dict[str, float]:
@@ -137,9 +151,8 @@ def eye_openness(landmarks: NDArray[np.floating]) -> dict[str, float]:
         higher is more open), and ``min``, the smaller of the two.
 
     """
-    landmarks = np.asarray(landmarks, dtype=np.float64)
-    right = eye_aspect_ratio(landmarks[_RIGHT_EYE])
-    left = eye_aspect_ratio(landmarks[_LEFT_EYE])
+    lm = _points(landmarks)
+    right, left = _aspect_ratio(lm[_RIGHT_EYE]), _aspect_ratio(lm[_LEFT_EYE])
     return {"right": right, "left": left, "min": min(right, left)}
 
 
@@ -169,13 +182,12 @@ def mouth_opening(landmarks: NDArray[np.floating]) -> float:
     0.2
 
     """
-    lm = np.asarray(landmarks, dtype=np.float64)
-    width = float(np.hypot(*(lm[54] - lm[48])))
+    lm = _points(landmarks)
+    width = math.dist(lm[54], lm[48])
     if width <= 0.0:
         return 0.0
-    pairs = ((61, 67), (62, 66), (63, 65))
-    gap = np.mean([np.hypot(*(lm[a] - lm[b])) for a, b in pairs])
-    return float(gap / width)
+    gap = (math.dist(lm[61], lm[67]) + math.dist(lm[62], lm[66]) + math.dist(lm[63], lm[65])) / 3
+    return gap / width
 
 
 def teeth_share(rgb: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
@@ -201,27 +213,25 @@ def teeth_share(rgb: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> floa
 
     mouth_points = np.asarray(landmarks, dtype=np.float64)[48:68]
     # Work on the mouth's box only (plain-float bounds: cheaper than NumPy on two numbers).
-    (left, top), (right, bottom) = (
-        mouth_points.min(axis=0).tolist(),
-        mouth_points.max(axis=0).tolist(),
-    )
+    left, right, top, bottom = _extent(mouth_points.tolist())
     x0, y0 = max(math.floor(left) - 1, 0), max(math.floor(top) - 1, 0)
     x1, y1 = math.ceil(right - x0) + 2, math.ceil(bottom - y0) + 2
     hsv = cv2.cvtColor(np.ascontiguousarray(rgb[y0 : y0 + y1, x0 : x0 + x1]), cv2.COLOR_RGB2HSV)
-    pts = np.round(mouth_points - np.array([x0, y0], dtype=np.float64)).astype(np.int32)
+    pts = np.round(mouth_points - (x0, y0)).astype(np.int32)
     mouth = np.zeros(hsv.shape[:2], dtype=np.uint8)
     cv2.fillPoly(mouth, [pts[:12]], 1)
-    inside = mouth.view(bool)
-    if np.count_nonzero(inside) < 10:
+    pixels = hsv[mouth.view(bool)]
+    if len(pixels) < 10:
         raise ValueError("the mouth region is empty")
     lower = np.zeros_like(mouth)
     # Points 54-59, 48 (outer lower lip) and 60, 67-64 (inner lower lip), less 48 each.
     cv2.fillPoly(lower, [pts[[6, 7, 8, 9, 10, 11, 0, 12, 19, 18, 17, 16]]], 1)
-    lower_inside = lower.view(bool)
-    reference = hsv[lower_inside] if np.count_nonzero(lower_inside) >= 5 else hsv[inside]
-    sat, val = _median(reference[:, 1]), _median(reference[:, 2])
-    pixels = hsv[inside]
-    teeth = (pixels[:, 1] < 0.6 * sat) & (pixels[:, 2] > 1.1 * val)
+    reference = hsv[lower.view(bool)]
+    if len(reference) < 5:
+        reference = pixels
+    sat, val = _column_medians(reference[:, 1:]).tolist()
+    # For whole numbers, s < t exactly when s < ceil(t), and v > t when v > floor(t).
+    teeth = (pixels[:, 1] < math.ceil(0.6 * sat)) & (pixels[:, 2] > math.floor(1.1 * val))
     return np.count_nonzero(teeth) / len(pixels)
 
 
@@ -261,14 +271,13 @@ def bridge_edge(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> flo
     """
     import cv2
 
-    lm = np.asarray(landmarks, dtype=np.float64)
-    cx = lm[27, 0]
-    top = min(lm[21, 1], lm[22, 1]) + 4.0
-    bottom = lm[29, 1]
-    strip = _box(grey, cx - 6.0, cx + 7.0, top, bottom).astype(np.float32)
+    lm = _points(landmarks)
+    cx = lm[27][0]
+    top = min(lm[21][1], lm[22][1]) + 4.0
+    strip = _box(grey, cx - 6.0, cx + 7.0, top, lm[29][1]).astype(np.float32)
     if strip.shape[0] < 3:
         raise ValueError("the nose bridge region is too small")
-    gy = cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3) / 4.0
+    gy = cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3, scale=0.25)
     rows = np.abs(gy[1:-1]).mean(axis=1)
     return float(100.0 * rows.max() / (strip.mean() + 10.0))
 
@@ -311,19 +320,19 @@ def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> f
     0.82
 
     """
-    lm = np.asarray(landmarks, dtype=np.float64)
-    y0, y1 = lm[33, 1], lm[51, 1]
+    lm = _points(landmarks)
+    y0, y1 = lm[33][1], lm[51][1]
     cheeks = np.concatenate(
         [
-            _box(grey, lm[36, 0], lm[31, 0] - 4.0, y0, y1).ravel(),
-            _box(grey, lm[35, 0] + 4.0, lm[45, 0], y0, y1).ravel(),
+            _box(grey, lm[36][0], lm[31][0] - 4.0, y0, y1).ravel(),
+            _box(grey, lm[35][0] + 4.0, lm[45][0], y0, y1).ravel(),
         ]
     )
     reference = _median(cheeks) + 5.0
     darkness = []
     for eye in (lm[_RIGHT_EYE], lm[_LEFT_EYE]):
-        x0, x1 = eye[:, 0].min(), eye[:, 0].max() + 1.0
-        top, bottom = eye[:, 1].min(), eye[:, 1].max()
+        x0, x1, top, bottom = _extent(eye)
+        x1 += 1.0
         lids = np.concatenate(
             [
                 _box(grey, x0, x1, top - 10.0, top - 3.0).ravel(),
@@ -356,16 +365,16 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
         250 or above in a box around the eye (0-1, higher is worse).
 
     """
-    lm = np.asarray(landmarks, dtype=np.float64)
-    cheeks = _box(grey, lm[36, 0], lm[45, 0], lm[29, 1], lm[33, 1])
+    lm = _points(landmarks)
+    cheeks = _box(grey, lm[36][0], lm[45][0], lm[29][1], lm[33][1])
     reference = _median(cheeks) + 5.0
     contrast, glare = [], []
     for eye in (lm[_RIGHT_EYE], lm[_LEFT_EYE]):
-        x0, x1 = eye[:, 0].min(), eye[:, 0].max() + 1.0
-        top, bottom = eye[:, 1].min(), eye[:, 1].max() + 1.0
+        x0, x1, top, bottom = _extent(eye)
+        x1, bottom = x1 + 1.0, bottom + 1.0
         inner = _box(grey, x0 + 2.0, x1 - 2.0, top, bottom)
         low, high = _quantiles(inner, (0.1, 0.9))
-        contrast.append(float(high - low) / reference)
+        contrast.append((high - low) / reference)
         around = _box(grey, x0 - 4.0, x1 + 4.0, top - 6.0, bottom + 6.0)
         glare.append(np.count_nonzero(around >= 250) / around.size)
     return {"contrast": min(contrast), "glare": max(glare)}
