@@ -34,6 +34,9 @@ from ..verdict import Scalar
 
 # The head crop: aligned like the canonical face at half its scale, tall enough for the crown.
 HEAD = {"ied": 32.0, "width": 128, "height": 160, "eye_y": 96.0}
+# Where the eye midpoint lies in the aligned face and in the head crop.
+_CANON_EYES = np.array([CANON["width"] / 2, CANON["eye_y"]])
+_HEAD_EYES = np.array([HEAD["width"] / 2, HEAD["eye_y"]])
 _EYES = list(range(17, 48))  # brows, nose bridge and eyes
 _MOUTH = list(range(48, 68))
 
@@ -244,9 +247,13 @@ def head_crop(
     # Source pixel (i, j) of a copy halved k times covers the photo block starting at
     # factor * (i, j) + (x0, y0), whose centre is factor * (i, j) + (factor - 1) / 2.
     ox, oy = x0 + (factor - 1) / 2.0, y0 + (factor - 1) / 2.0
-    to_source = matrix * np.array([[factor, factor, 1.0]])
-    to_source[0, 2] += matrix[0, 0] * ox + matrix[0, 1] * oy
-    to_source[1, 2] += matrix[1, 0] * ox + matrix[1, 1] * oy
+    (a, b, c), (d, e, f) = matrix.tolist()
+    to_source = np.array(
+        [
+            [a * factor, b * factor, c + (a * ox + b * oy)],
+            [d * factor, e * factor, f + (d * ox + e * oy)],
+        ]
+    )
     rgb = cv2.warpAffine(
         src, to_source, (width, height), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0)
     )
@@ -259,7 +266,5 @@ def head_crop(
         ones = np.full(src.shape[:2], 255, dtype=np.uint8)
         flags = cv2.INTER_NEAREST
         valid = cv2.warpAffine(ones, to_source, (width, height), flags=flags, borderValue=0) > 0
-    ratio = HEAD["ied"] / CANON["ied"]
-    centre = np.array([CANON["width"] / 2, CANON["eye_y"]])
-    landmarks = (canon["landmarks"] - centre) * ratio + np.array([width / 2, HEAD["eye_y"]])
+    landmarks = (canon["landmarks"] - _CANON_EYES) * (HEAD["ied"] / CANON["ied"]) + _HEAD_EYES
     return rgb.astype(np.uint8, copy=False), valid, landmarks

@@ -45,12 +45,19 @@ def _extent(points: list[list[float]]) -> tuple[float, float, float, float]:
 
 def _box(image: NDArray[_T], x0: float, x1: float, y0: float, y1: float) -> NDArray[_T]:
     """Pixels of ``image`` in the box (clipped to the image); raises ValueError when empty."""
-    h, w = image.shape[:2]
+    return image[_where(image.shape, x0, x1, y0, y1)]
+
+
+def _where(
+    shape: tuple[int, ...], x0: float, x1: float, y0: float, y1: float
+) -> tuple[slice, slice]:
+    """Rows and columns of the box in an image of this shape (see :func:`_box`)."""
+    h, w = shape[:2]
     xa, xb = max(0, round(x0)), min(w, round(x1))
     ya, yb = max(0, round(y0)), min(h, round(y1))
     if xb - xa < 2 or yb - ya < 2:
         raise ValueError("the region is empty or outside the image")
-    return image[ya:yb, xa:xb]
+    return slice(ya, yb), slice(xa, xb)
 
 
 def _lab(rgb: NDArray[Any]) -> NDArray[np.float32]:
@@ -446,88 +453,69 @@ def headwear_scores(
     import cv2
 
     # Plain floats: on a few points, Python arithmetic is cheaper than NumPy calls.
-    lm = np.asarray(landmarks, dtype=np.float64).tolist()
-    right = [sum(p[k] for p in lm[36:42]) / 6.0 for k in (0, 1)]
-    left = [sum(p[k] for p in lm[42:48]) / 6.0 for k in (0, 1)]
+    lm = _points(landmarks)
+    xs, ys = [p[0] for p in lm], [p[1] for p in lm]
+    right = (sum(xs[36:42]) / 6.0, sum(ys[36:42]) / 6.0)
+    left = (sum(xs[42:48]) / 6.0, sum(ys[42:48]) / 6.0)
     ied = math.hypot(left[0] - right[0], left[1] - right[1])
     cx = lm[27][0]
-    brow = sum(p[1] for p in lm[17:27]) / 10.0
+    brow = sum(ys[17:27]) / 10.0
     y0, y1 = brow - 1.9 * ied, brow - 1.2 * ied
     x0, x1 = cx - 0.625 * ied, cx + 0.625 * ied
     if y1 < 2.0:
         raise ValueError("the band above the forehead is outside the photo")
     y0 = max(y0, 0.0)
     # Where the photo's top edge cuts the band, keep the rows mostly inside the photo.
+    whole = bool(valid.all())  # the crop lies inside the photo
     band_valid = _box(valid, x0, x1, y0, y1)
-    if not band_valid.all():
+    if not whole and not band_valid.all():
         rows = np.flatnonzero(band_valid.mean(axis=1) >= 0.5)
         if rows.size:
             y0 = float(round(y0) + rows[0])
-    band_valid = _box(valid, x0, x1, y0, y1)
-    if band_valid.mean() < 0.5 or band_valid.shape[0] < 0.15 * ied:
+        band_valid = _box(valid, x0, x1, y0, y1)
+        if band_valid.mean() < 0.5:
+            raise ValueError("the band above the forehead is outside the photo")
+    if band_valid.shape[0] < 0.15 * ied:
         raise ValueError("the band above the forehead is outside the photo")
     rgb = np.ascontiguousarray(rgb)
     # Background that wraps around the head: what the photo's sides connect to above the
     # brows through smooth colour. Where it fills the band, the top of the head is lower
     # than the band (short hair), so a plain wall there is not fabric.
-    background = _side_background(rgb, valid, round(brow - 0.5 * ied))
-    head = band_valid & ~_box(background, x0, x1, y0, y1)
-    head_share = float(head.sum() / band_valid.sum())
+    band = _where(valid.shape, x0, x1, y0, y1)
+    head = band_valid & ~_side_background(rgb, valid, round(brow - 0.5 * ied), band)
+    head_share = float(np.count_nonzero(head) / np.count_nonzero(band_valid))
     # Texture: |Laplacian| over the mean grey, on pixels whose neighbours are all in the
     # photo (and, in the band, all on the head).
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     lap = np.abs(cv2.Laplacian(grey, cv2.CV_16S))
-    steady = valid if valid.all() else cv2.erode(valid.astype(np.uint8), np.ones((3, 3))) > 0
+    steady = valid if whole else _erode(valid)
 
     def relative_laplacian(
         bx0: float, bx1: float, by0: float, by1: float, inside: NDArray[Any] | None = None
     ) -> float:
-        mask = _box(steady, bx0, bx1, by0, by1)
+        where = _where(grey.shape, bx0, bx1, by0, by1)
+        mask = steady[where]
         if inside is not None:
             mask = mask & inside
         if not mask.any():
             return 0.0
-        values = _box(lap, bx0, bx1, by0, by1)[mask].mean()
-        return float(values / (float(_box(grey, bx0, bx1, by0, by1)[mask].mean()) + 10.0))
+        weights = mask.view(np.uint8)  # cv2.mean: masked means in one call each
+        texture: float = cv2.mean(lap[where], mask=weights)[0]
+        return texture / (cv2.mean(grey[where], mask=weights)[0] + 10.0)
 
     # The face's own texture: brows and eyes, at the same scale and sharpness as the band.
-    face_texture = relative_laplacian(
-        lm[17][0], lm[26][0], brow - 0.15 * ied, max(p[1] for p in lm[36:48]) + 2.0
-    )
+    face_texture = relative_laplacian(lm[17][0], lm[26][0], brow - 0.15 * ied, max(ys[36:48]) + 2.0)
     if head_share < 0.25:
         # Less than a quarter of the band is on the head: nothing to score there.
         chroma, texture, relative, score = 0.0, 0.0, 0.0, 0.0
     else:
-        ab = _lab(_box(rgb, x0, x1, y0, y1))[head][:, 1:]
+        ab = _lab(rgb[band])[head][:, 1:]
         chroma = math.sqrt(_median(np.einsum("ij,ij->i", ab, ab)))  # median of a*^2 + b*^2
-        core = cv2.erode(head.astype(np.uint8), np.ones((3, 3))) > 0
+        core = _erode(head)
         texture = relative_laplacian(x0, x1, y0, y1, core if core.any() else head)
         relative = texture / max(face_texture, 0.02)
         score = min(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 3.0)
-    # Face visibility: forehead just above the brows and the cheeks' outer sides vs the cheeks.
-    cheeks = np.concatenate(
-        [
-            _lab(_box(rgb, lm[36][0], lm[39][0], lm[29][1], lm[33][1])).reshape(-1, 3),
-            _lab(_box(rgb, lm[42][0], lm[45][0], lm[29][1], lm[33][1])).reshape(-1, 3),
-        ]
-    )
-    skin = _column_medians(cheeks)
-    boxes = [
-        (lm[19][0], lm[24][0], brow - 0.35 * ied, brow - 0.1 * ied),
-        (lm[1][0] + 0.1 * ied, lm[36][0], lm[1][1], lm[3][1]),
-        (lm[45][0], lm[15][0] - 0.1 * ied, lm[15][1], lm[13][1]),
-    ]
-    regions = []
-    for bx0, bx1, by0, by1 in boxes:
-        try:
-            regions.append(_lab(_box(rgb, bx0, bx1, by0, by1))[_box(valid, bx0, bx1, by0, by1)])
-        except ValueError:
-            continue  # a face side outside the crop: judge the parts that are inside
-    pixels = np.concatenate(regions) if regions else np.zeros((0, 3), np.float32)
-    if len(pixels) < 10:
-        raise ValueError("the face sides and forehead are outside the photo")
-    diff = pixels - skin
-    covered = float(np.count_nonzero(np.einsum("ij,ij->i", diff, diff) > 25.0**2) / len(diff))
+    covered = _covered_face(rgb, valid, lm, brow, ied)
     return {
         "chroma": chroma,
         "texture": texture,
@@ -539,22 +527,72 @@ def headwear_scores(
     }
 
 
+def _covered_face(
+    rgb: NDArray[np.uint8], valid: NDArray[np.bool_], lm: list[list[float]], brow: float, ied: float
+) -> float:
+    """Share of the forehead strip and the face's outer sides far in colour from the cheeks.
+
+    The strip is 0.1-0.35 ``ied`` above the ``brow`` line between landmarks 19 and 24; the
+    sides lie between the jaw (points 1-3 and 13-15) and the outer eye corners. Pixels
+    count when their CIELAB distance to the cheeks' median colour exceeds 25; parts of the
+    regions outside the crop or the photo are left out. Raises ValueError when a cheek or
+    all the regions are outside the crop.
+    """
+    cheek_rows = (lm[29][1], lm[33][1])
+    wheres = [
+        _where(rgb.shape, lm[36][0], lm[39][0], *cheek_rows),
+        _where(rgb.shape, lm[42][0], lm[45][0], *cheek_rows),
+    ]
+    for box in (
+        (lm[19][0], lm[24][0], brow - 0.35 * ied, brow - 0.1 * ied),
+        (lm[1][0] + 0.1 * ied, lm[36][0], lm[1][1], lm[3][1]),
+        (lm[45][0], lm[15][0] - 0.1 * ied, lm[15][1], lm[13][1]),
+    ):
+        try:
+            wheres.append(_where(rgb.shape, *box))
+        except ValueError:
+            continue  # a face side outside the crop: judge the parts that are inside
+    # One Lab conversion of the rows and columns that hold all the regions.
+    top, left = min(r.start for r, _ in wheres), min(c.start for _, c in wheres)
+    lab = _lab(rgb[top : max(r.stop for r, _ in wheres), left : max(c.stop for _, c in wheres)])
+    parts = [lab[r.start - top : r.stop - top, c.start - left : c.stop - left] for r, c in wheres]
+    skin = _column_medians(np.concatenate([part.reshape(-1, 3) for part in parts[:2]]))
+    regions = [part[valid[where]] for part, where in zip(parts[2:], wheres[2:], strict=True)]
+    pixels = np.concatenate(regions) if regions else np.zeros((0, 3), np.float32)
+    if len(pixels) < 10:
+        raise ValueError("the face sides and forehead are outside the photo")
+    diff = pixels - skin
+    return float(np.count_nonzero(np.einsum("ij,ij->i", diff, diff) > 25.0**2) / len(diff))
+
+
+def _erode(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Erode a mask by a 3 x 3 square (outside the array counts as inside the mask)."""
+    import cv2
+
+    return cv2.erode(mask.view(np.uint8), None).view(bool)
+
+
 def _side_background(
-    rgb: NDArray[np.uint8], valid: NDArray[np.bool_], bottom: int, tolerance: float = 3.0
+    rgb: NDArray[np.uint8],
+    valid: NDArray[np.bool_],
+    bottom: int,
+    where: tuple[slice, slice],
+    tolerance: float = 3.0,
 ) -> NDArray[np.bool_]:
     """Pixels above row ``bottom`` joined to the photo's left or right edge by smooth colour.
 
     A flood fill (4-connected, neighbours within ``tolerance`` per RGB channel after a
     light blur) seeded every 4 rows at the first and last pixel inside the photo. Hair
-    and fabric edges stop it; a plain wall or backdrop around the head does not. Returns a
-    mask of the rows above ``bottom`` only (same coordinates as ``rgb``).
+    and fabric edges stop it; a plain wall or backdrop around the head does not. Returns
+    the mask of those pixels in the box ``where`` (rows and columns of ``rgb``), which
+    must lie above ``bottom``.
     """
     import cv2
 
     height, width = valid.shape
     bottom = min(max(int(bottom), 0), height)
     if bottom < 2:
-        return np.zeros((bottom, width), dtype=bool)
+        return np.zeros((bottom, width), dtype=bool)[where]
     image = cv2.GaussianBlur(rgb[:bottom], (7, 7), 1.0)  # the size OpenCV picks for sigma 1
     mask = np.zeros((bottom + 2, width + 2), np.uint8)
     seeds = valid[:bottom:4]
@@ -562,7 +600,7 @@ def _side_background(
         firsts, lasts = [1] * len(seeds), [width - 2] * len(seeds)
         counts = [width] * len(seeds)
     else:
-        mask[1:-1, 1:-1][~valid[:bottom]] = 1  # never fill through the outside of the photo
+        mask[1:-1, 1:-1] = ~valid[:bottom]  # never fill through the outside of the photo
         firsts = (seeds.argmax(axis=1) + 1).tolist()
         lasts = (width - 2 - seeds[:, ::-1].argmax(axis=1)).tolist()
         counts = seeds.sum(axis=1).tolist()
@@ -575,4 +613,4 @@ def _side_background(
         for x in (first, last):
             if mask[y + 1, x + 1] == 0:
                 cv2.floodFill(image, mask, (x, y), 0, diff, diff, flags)
-    return mask[1:-1, 1:-1] == 2
+    return mask[1:-1, 1:-1][where] == 2
