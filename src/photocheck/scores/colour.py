@@ -69,7 +69,7 @@ def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, fl
     if not region.any():
         raise ValueError("the skin region is empty")
     # One OpenCV conversion of the image and a masked mean (pass a crop around the region).
-    pixels = np.asarray(rgb, dtype=np.uint8).astype(np.float32) * np.float32(1.0 / 255.0)
+    pixels = np.multiply(np.asarray(rgb, dtype=np.uint8), np.float32(1.0 / 255.0), dtype=np.float32)
     lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB)
     _, a, b, _ = cv2.mean(lab, mask=region.view(np.uint8))
     da = max(NATURAL_A[0] - a, a - NATURAL_A[1], 0.0)
