@@ -248,17 +248,20 @@ def _eye_openings(analysis: Analysis) -> tuple[tuple[slice, slice], list[NDArray
     if cached is None:
         canon = analysis.canonical_face
         height, width = canon["grey"].shape
-        points = canon["landmarks"]
-        (left, top), (right, bottom) = points[36:48].min(axis=0), points[36:48].max(axis=0)
-        x0, y0 = min(width, max(0, math.floor(left) - 1)), min(height, max(0, math.floor(top) - 1))
-        x1 = min(width, max(0, math.ceil(right) + 2))
-        y1 = min(height, max(0, math.ceil(bottom) + 2))
+        eyes = canon["landmarks"][36:48]
+        # Plain Python on the twelve points: cheaper than NumPy reductions on a 12 x 2 array.
+        xs, ys = zip(*eyes.tolist(), strict=True)
+        x0 = min(width, max(0, math.floor(min(xs)) - 1))
+        y0 = min(height, max(0, math.floor(min(ys)) - 1))
+        x1 = min(width, max(0, math.ceil(max(xs)) + 2))
+        y1 = min(height, max(0, math.ceil(max(ys)) + 2))
         box = (slice(y0, y1), slice(x0, x1))
         valid = canon["valid"][box]
+        corners = np.round(eyes - [x0, y0]).astype(np.int32)
         openings = []
-        for part in (points[36:42], points[42:48]):
+        for part in (corners[:6], corners[6:]):
             mask = np.zeros(valid.shape, dtype=np.uint8)
-            cv2.fillPoly(mask, [np.round(part - [x0, y0]).astype(np.int32)], 255)
+            cv2.fillPoly(mask, [part], 255)
             openings.append((mask > 0) & valid)
         cached = (box, openings)
         _EYES[analysis] = cached
