@@ -454,7 +454,7 @@ def headwear_scores(
 
     # Plain floats: on a few points, Python arithmetic is cheaper than NumPy calls.
     lm = _points(landmarks)
-    xs, ys = [p[0] for p in lm], [p[1] for p in lm]
+    xs, ys = zip(*lm, strict=True)
     right = (sum(xs[36:42]) / 6.0, sum(ys[36:42]) / 6.0)
     left = (sum(xs[42:48]) / 6.0, sum(ys[42:48]) / 6.0)
     ied = math.hypot(left[0] - right[0], left[1] - right[1])
@@ -485,15 +485,18 @@ def headwear_scores(
     head = band_valid & ~_side_background(rgb, valid, round(brow - 0.5 * ied), band)
     head_share = float(np.count_nonzero(head) / np.count_nonzero(band_valid))
     # Texture: |Laplacian| over the mean grey, on pixels whose neighbours are all in the
-    # photo (and, in the band, all on the head).
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    # photo (and, in the band, all on the head). The 3 x 3 filters run on the rows of the
+    # band and of the brows and eyes only, plus one row either side: same values as on the
+    # whole crop, on a third of it.
+    eyes = _where(valid.shape, lm[17][0], lm[26][0], brow - 0.15 * ied, max(ys[36:48]) + 2.0)
+    top = max(min(band[0].start, eyes[0].start) - 1, 0)
+    filtered = slice(top, max(band[0].stop, eyes[0].stop) + 1)
+    grey = cv2.cvtColor(rgb[filtered], cv2.COLOR_RGB2GRAY)
     lap = np.abs(cv2.Laplacian(grey, cv2.CV_16S))
-    steady = valid if whole else _erode(valid)
+    steady = valid[filtered] if whole else _erode(valid[filtered])
 
-    def relative_laplacian(
-        bx0: float, bx1: float, by0: float, by1: float, inside: NDArray[Any] | None = None
-    ) -> float:
-        where = _where(grey.shape, bx0, bx1, by0, by1)
+    def relative_laplacian(where: tuple[slice, slice], inside: NDArray[Any] | None = None) -> float:
+        where = (slice(where[0].start - top, where[0].stop - top), where[1])
         mask = steady[where]
         if inside is not None:
             mask = mask & inside
@@ -504,7 +507,7 @@ def headwear_scores(
         return texture / (cv2.mean(grey[where], mask=weights)[0] + 10.0)
 
     # The face's own texture: brows and eyes, at the same scale and sharpness as the band.
-    face_texture = relative_laplacian(lm[17][0], lm[26][0], brow - 0.15 * ied, max(ys[36:48]) + 2.0)
+    face_texture = relative_laplacian(eyes)
     if head_share < 0.25:
         # Less than a quarter of the band is on the head: nothing to score there.
         chroma, texture, relative, score = 0.0, 0.0, 0.0, 0.0
@@ -512,10 +515,10 @@ def headwear_scores(
         ab = _lab(rgb[band])[head][:, 1:]
         chroma = math.sqrt(_median(np.einsum("ij,ij->i", ab, ab)))  # median of a*^2 + b*^2
         core = _erode(head)
-        texture = relative_laplacian(x0, x1, y0, y1, core if core.any() else head)
+        texture = relative_laplacian(band, core if core.any() else head)
         relative = texture / max(face_texture, 0.02)
         score = min(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 3.0)
-    covered = _covered_face(rgb, valid, lm, brow, ied)
+    covered = _covered_face(rgb, valid, whole, lm, brow, ied)
     return {
         "chroma": chroma,
         "texture": texture,
@@ -528,15 +531,20 @@ def headwear_scores(
 
 
 def _covered_face(
-    rgb: NDArray[np.uint8], valid: NDArray[np.bool_], lm: list[list[float]], brow: float, ied: float
+    rgb: NDArray[np.uint8],
+    valid: NDArray[np.bool_],
+    whole: bool,
+    lm: list[list[float]],
+    brow: float,
+    ied: float,
 ) -> float:
     """Share of the forehead strip and the face's outer sides far in colour from the cheeks.
 
     The strip is 0.1-0.35 ``ied`` above the ``brow`` line between landmarks 19 and 24; the
     sides lie between the jaw (points 1-3 and 13-15) and the outer eye corners. Pixels
     count when their CIELAB distance to the cheeks' median colour exceeds 25; parts of the
-    regions outside the crop or the photo are left out. Raises ValueError when a cheek or
-    all the regions are outside the crop.
+    regions outside the crop or the photo (``valid`` false; ``whole`` says it is all true)
+    are left out. Raises ValueError when a cheek or all the regions are outside the crop.
     """
     cheek_rows = (lm[29][1], lm[33][1])
     wheres = [
@@ -552,13 +560,17 @@ def _covered_face(
             wheres.append(_where(rgb.shape, *box))
         except ValueError:
             continue  # a face side outside the crop: judge the parts that are inside
-    # One Lab conversion of the rows and columns that hold all the regions.
-    top, left = min(r.start for r, _ in wheres), min(c.start for _, c in wheres)
-    lab = _lab(rgb[top : max(r.stop for r, _ in wheres), left : max(c.stop for _, c in wheres)])
-    parts = [lab[r.start - top : r.stop - top, c.start - left : c.stop - left] for r, c in wheres]
-    skin = _column_medians(np.concatenate([part.reshape(-1, 3) for part in parts[:2]]))
-    regions = [part[valid[where]] for part, where in zip(parts[2:], wheres[2:], strict=True)]
-    pixels = np.concatenate(regions) if regions else np.zeros((0, 3), np.float32)
+    if len(wheres) == 2:
+        raise ValueError("the face sides and forehead are outside the photo")
+    # One Lab conversion of every region's pixels, gathered in one row.
+    gathered = [rgb[where].reshape(-1, 3) for where in wheres[:2]]
+    gathered += [
+        rgb[where].reshape(-1, 3) if whole else rgb[where][valid[where]] for where in wheres[2:]
+    ]
+    lab = _lab(np.concatenate(gathered)[np.newaxis]).reshape(-1, 3)
+    cheeks = len(gathered[0]) + len(gathered[1])
+    skin = _column_medians(lab[:cheeks])
+    pixels = lab[cheeks:]
     if len(pixels) < 10:
         raise ValueError("the face sides and forehead are outside the photo")
     diff = pixels - skin
