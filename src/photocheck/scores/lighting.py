@@ -15,6 +15,8 @@ References
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -218,10 +220,10 @@ def hot_spots(
         raise ValueError("the skin region is empty")
     if values.dtype == np.uint8:
         # Levels from the histogram: much faster than sorting, exact for 8-bit levels.
-        counts = np.cumsum(np.bincount(values, minlength=256))
+        counts = np.cumsum(np.bincount(values, minlength=256)).tolist()
         median = _rank_u8(counts, 50.0)
         level = max(min_level, median + strength * (255.0 - median))
-        above = int(counts[-1] - counts[min(255, int(np.floor(level)))])
+        above = counts[-1] - counts[min(255, math.floor(level))]
         return {
             "fraction": round(above / values.size, 6),
             "peak": _rank_u8(counts, 99.5),
@@ -323,34 +325,38 @@ def background_shadow(
     if lit * 100.0 / 255.0 < min_lightness:
         raise ValueError("the background is too dark to see a shadow on it")
     distance = cv2.distanceTransform(bg_u8, cv2.DIST_L2, 3)
+    # Levels are integers: comparing them with a rounded threshold is exact, and cheaper than
+    # comparing them with a float.
     # The backdrop's own colour: the mean a*, b* of its lit pixels.
-    _, ref_a, ref_b, _ = cv2.mean(lab, mask=(bg & (lightness >= 0.8 * lit)).astype(np.uint8))
-    da = cv2.absdiff(green_red, np.full_like(green_red, round(ref_a))).astype(np.uint16)
-    db = cv2.absdiff(blue_yellow, np.full_like(blue_yellow, round(ref_b))).astype(np.uint16)
-    allowed = 6.0 + 0.4 * float(np.hypot(ref_a - 128.0, ref_b - 128.0))
+    lit_bg = bg & (lightness >= math.ceil(0.8 * lit))
+    _, ref_a, ref_b, _ = cv2.mean(lab, mask=lit_bg.view(np.uint8))
+    da = cv2.absdiff(green_red, round(ref_a)).astype(np.uint16)
+    db = cv2.absdiff(blue_yellow, round(ref_b)).astype(np.uint16)
+    allowed = 6.0 + 0.4 * math.hypot(ref_a - 128.0, ref_b - 128.0)
     kernel = np.ones((3, 3), np.uint8)
     spread = cv2.dilate(lightness, kernel) - cv2.erode(lightness, kernel)
     keep = (
         bg
         & (da * da + db * db <= allowed * allowed)
-        & (lightness >= 0.3 * lit)
-        & (spread <= max_texture * lit)
+        & (lightness >= math.ceil(0.3 * lit))
+        & (spread <= math.floor(max_texture * lit))
     )
     # Histograms of both sides at once: levels of the right side are offset by 256.
     split = min(lightness.shape[1], max(0, int(np.ceil(centre_x))))
     code = lightness.astype(np.int32)
     code[:, split:] += 256
-    kept = np.cumsum(np.bincount(code[keep], minlength=512).reshape(2, 256), axis=1)
+    # Plain lists: the few look-ups below are much cheaper than NumPy calls.
+    kept = np.cumsum(np.bincount(code[keep], minlength=512).reshape(2, 256), axis=1).tolist()
     near_kept = np.cumsum(
         np.bincount(code[keep & (distance <= near)], minlength=512).reshape(2, 256), axis=1
-    )
+    ).tolist()
     sides, shadowed, total = [], 0, 0
     for counts, side_counts in zip(near_kept, kept, strict=True):
         if counts[-1] < min_side:
             raise ValueError("too little plain background on one side of the head")
         side_lit = max(_rank_u8(side_counts, 90.0), 1.0)
         sides.append(1.0 - _rank_u8(counts, 25.0) / side_lit)
-        below = int(np.ceil((1.0 - darker) * side_lit))  # levels < (1 - darker) * lit
+        below = math.ceil((1.0 - darker) * side_lit)  # levels < (1 - darker) * lit
         shadowed += int(counts[below - 1]) if below > 0 else 0
         total += int(counts[-1])
     return {
@@ -380,7 +386,7 @@ def _masked_percentile(channel: NDArray[np.uint8], mask: NDArray[np.uint8], q: f
     return _rank_u8(_cumulative_hist(channel, mask), q)
 
 
-def _rank_u8(counts: NDArray[np.integer], q: float) -> float:
+def _rank_u8(counts: Sequence[int] | NDArray[np.integer], q: float) -> float:
     """Percentile (lower value) of 8-bit levels from their cumulative histogram."""
     rank = q / 100.0 * (counts[-1] - 1)
-    return float(np.searchsorted(counts, rank, side="right"))
+    return float(bisect_right(counts, rank))
