@@ -60,6 +60,14 @@ def _where(
     return slice(ya, yb), slice(xa, xb)
 
 
+def _select(pixels: NDArray[_T], mask: NDArray[Any]) -> NDArray[_T]:
+    """``pixels[mask]`` for an (H, W, C) array and an (H, W) mask (bool or 0/1), as (N, C).
+
+    ``np.compress`` is about twice as fast as boolean indexing on regions this small.
+    """
+    return pixels.reshape(-1, pixels.shape[-1]).compress(mask.ravel(), axis=0)
+
+
 def _lab(rgb: NDArray[Any]) -> NDArray[np.float32]:
     """CIELAB (L* 0-100, a*, b* signed) of an RGB uint8 array, as float32."""
     import cv2
@@ -227,13 +235,13 @@ def teeth_share(rgb: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> floa
     pts = np.round(mouth_points - (x0, y0)).astype(np.int32)
     mouth = np.zeros(hsv.shape[:2], dtype=np.uint8)
     cv2.fillPoly(mouth, [pts[:12]], 1)
-    pixels = hsv[mouth.view(bool)]
+    pixels = _select(hsv, mouth)
     if len(pixels) < 10:
         raise ValueError("the mouth region is empty")
     lower = np.zeros_like(mouth)
     # Points 54-59, 48 (outer lower lip) and 60, 67-64 (inner lower lip), less 48 each.
     cv2.fillPoly(lower, [pts[[6, 7, 8, 9, 10, 11, 0, 12, 19, 18, 17, 16]]], 1)
-    reference = hsv[lower.view(bool)]
+    reference = _select(hsv, lower)
     if len(reference) < 5:
         reference = pixels
     sat, val = _column_medians(reference[:, 1:]).tolist()
@@ -512,7 +520,7 @@ def headwear_scores(
         # Less than a quarter of the band is on the head: nothing to score there.
         chroma, texture, relative, score = 0.0, 0.0, 0.0, 0.0
     else:
-        ab = _lab(rgb[band])[head][:, 1:]
+        ab = _select(_lab(rgb[band]), head)[:, 1:]
         chroma = math.sqrt(_median(np.einsum("ij,ij->i", ab, ab)))  # median of a*^2 + b*^2
         core = _erode(head)
         texture = relative_laplacian(band, core if core.any() else head)
@@ -565,7 +573,8 @@ def _covered_face(
     # One Lab conversion of every region's pixels, gathered in one row.
     gathered = [rgb[where].reshape(-1, 3) for where in wheres[:2]]
     gathered += [
-        rgb[where].reshape(-1, 3) if whole else rgb[where][valid[where]] for where in wheres[2:]
+        rgb[where].reshape(-1, 3) if whole else _select(rgb[where], valid[where])
+        for where in wheres[2:]
     ]
     lab = _lab(np.concatenate(gathered)[np.newaxis]).reshape(-1, 3)
     cheeks = len(gathered[0]) + len(gathered[1])
