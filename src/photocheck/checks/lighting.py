@@ -195,23 +195,29 @@ def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> ND
             "eye_white_b", "min_eye_white_b", None,
             too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
         ),
+        Range(
+            "eye_white_a", None, "max_eye_white_a",
+            too_high=Outcome("colour.natural.red_cast", "The colours look too red or magenta: turn off filters and coloured lights and retake the photo."),
+        ),
     ],
 )  # fmt: skip
 def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Mean a*, b* of the two cheek zones of the aligned face, and b* of the eye whites."""
+    """Mean a*, b* of the two cheek zones of the aligned face, and a*, b* of the eye whites."""
     canon, box, left, right = _cheeks(analysis)
     values: dict[str, Scalar] = dict(skin_colour(canon["rgb"][box], left | right))
-    values["eye_white_b"] = _eye_white_b(analysis)
+    white = _eye_white(analysis)
+    values["eye_white_a"] = None if white is None else white["a"]
+    values["eye_white_b"] = None if white is None else white["b"]
     return values
 
 
-def _eye_white_b(analysis: Analysis) -> float | None:
-    """b* of the whites of both eyes on the aligned face, None when the eyes are not visible."""
+def _eye_white(analysis: Analysis) -> dict[str, float] | None:
+    """CIELAB colour of the whites of both eyes on the aligned face, None when not visible."""
     box, (left, right) = _eye_openings(analysis)
     both = left | right
     if np.count_nonzero(both) < 2 * _MIN_EYE:
         return None
-    return eye_white(analysis.canonical_face["rgb"][box], both)["b"]
+    return eye_white(analysis.canonical_face["rgb"][box], both)
 
 
 @register_check(
