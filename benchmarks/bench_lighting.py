@@ -13,6 +13,12 @@ Two measurements, as JSON:
 
 The target (issue 4) is at most 3 ms added per photo.
 
+With ``--before COMMIT``, a third measurement, ``before_*``: the six checks' added time with
+the current code and with the family's four modules (``scores/{lighting,colour,compression}.py``,
+``checks/lighting.py``) as they were at that commit, in one process, on fresh analyses,
+alternated round by round, with their paired difference and the load average: on a busy
+machine this compares two versions far more steadily than separate runs.
+
 The portrait is built from ``skimage.data.astronaut()`` (NASA, public domain): the head and
 shoulders crop enlarged to 600 x 800, the way the test suite builds its portrait.
 
@@ -20,15 +26,24 @@ Usage::
 
     uv run python benchmarks/bench_lighting.py          # 41 rounds
     uv run python benchmarks/bench_lighting.py --quick  # 7 rounds, for CI
+    uv run python benchmarks/bench_lighting.py --before cda0585  # also against that commit
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import cv2
 import numpy as np
@@ -66,10 +81,79 @@ def incremental(photo: np.ndarray, baseline_checks: list[str]) -> tuple[float, f
     return (middle - start) * 1000.0, (end - middle) * 1000.0
 
 
+ROOT = Path(__file__).resolve().parents[1]
+FAMILY = ("scores/lighting.py", "scores/colour.py", "scores/compression.py", "checks/lighting.py")
+
+
+def before_package(commit: str, into: Path) -> ModuleType:
+    """Import the current package, with the family's modules as at ``commit``, under another name."""
+    package = into / "photocheck_before"
+    shutil.copytree(ROOT / "src" / "photocheck", package)
+    for module in FAMILY:
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{commit}:src/photocheck/{module}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        (package / module).write_text(source, encoding="utf-8")
+    sys.path.insert(0, str(into))
+    return importlib.import_module("photocheck_before")
+
+
+def added_time(package: ModuleType, photo: np.ndarray) -> Callable[[], float]:
+    """A function timing the six checks (ms) on a fresh analysis the other checks filled."""
+    registry = importlib.import_module(package.__name__ + ".registry")
+    analysis_module = importlib.import_module(package.__name__ + ".analysis")
+    every = list(package.available_checks())
+    baseline = [registry.get_check(c) for c in every if c not in CHECKS]
+    six = [registry.get_check(c) for c in CHECKS]
+
+    def run() -> float:
+        analysis = analysis_module.Analysis(package.load_image(photo))
+        for check in baseline:
+            check.measure(analysis)
+        start = time.perf_counter()
+        for check in six:
+            check.measure(analysis)
+        return (time.perf_counter() - start) * 1000.0
+
+    return run
+
+
+def compare_before(commit: str, photo: np.ndarray, rounds: int) -> dict[str, object]:
+    """Median added time of the six checks, current code and ``commit``'s, paired."""
+    with tempfile.TemporaryDirectory() as tmp:
+        before = added_time(before_package(commit, Path(tmp)), photo)
+        now = added_time(photocheck, photo)
+        for _ in range(3):  # warm up both
+            before(), now()
+        old, new = [], []
+        for i in range(rounds):
+            if i % 2:
+                old.append(before())
+                new.append(now())
+            else:
+                new.append(now())
+                old.append(before())
+    return {
+        "before_commit": commit,
+        "before_added_median_ms": round(statistics.median(old), 3),
+        "current_added_median_ms": round(statistics.median(new), 3),
+        "before_paired_saving_median_ms": round(
+            statistics.median(o - n for o, n in zip(old, new, strict=True)), 3
+        ),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="7 rounds instead of 41")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument(
+        "--before", default=None, help="also time the family's modules as at this commit"
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (7 if args.quick else 41)
 
@@ -112,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         "incremental_ratio": round((inc_base + inc_added) / inc_base, 4),
         "target_added_ms": 3.0,
     }
+    if args.before:
+        result.update(compare_before(args.before, photo, rounds))
     print(json.dumps(result, indent=2))
     return 0
 
