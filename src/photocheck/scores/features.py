@@ -293,8 +293,11 @@ def bridge_edge(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> flo
     if strip.shape[0] < 3:
         raise ValueError("the nose bridge region is too small")
     gy = cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3, scale=0.25)
-    rows = np.abs(gy[1:-1]).mean(axis=1)
-    return float(100.0 * rows.max() / (strip.mean() + 10.0))
+    # The largest row mean and the strip mean, in float32 like ndarray.mean (dividing after
+    # the maximum gives the same number: rounding a quotient is monotonic).
+    width, size = np.float32(strip.shape[1]), np.float32(strip.size)
+    strongest = np.abs(gy[1:-1]).sum(axis=1).max() / width
+    return float(100.0 * strongest / (strip.sum() / size + 10.0))
 
 
 def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
