@@ -497,8 +497,8 @@ def headwear_scores(
     head_share = float(np.count_nonzero(head) / np.count_nonzero(band_valid))
     # Texture: |Laplacian| over the mean grey, on pixels whose neighbours are all in the
     # photo (and, in the band, all on the head). The 3 x 3 filters run on the rows of the
-    # band and of the brows and eyes only, plus one row either side: same values as on the
-    # whole crop, on a third of it.
+    # band and of the brows and eyes only, plus one row either side: the same values as on
+    # the whole crop, on about half of it.
     eyes = _where(valid.shape, lm[17][0], lm[26][0], brow - 0.15 * ied, max(ys[36:48]) + 2.0)
     top = max(min(band[0].start, eyes[0].start) - 1, 0)
     filtered = slice(top, max(band[0].stop, eyes[0].stop) + 1)
