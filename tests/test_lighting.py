@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck.scores.colour import eye_white, red_eye, skin_colour
+from photocheck.scores.colour import eye_white, red_eye, red_eye_shares, red_pixels, skin_colour
 from photocheck.scores.compression import blockiness, fine_detail, level_coverage
 from photocheck.scores.lighting import (
     background_shadow,
@@ -196,6 +196,22 @@ def test_eye_whites_turn_blue_with_a_blue_cast() -> None:
     assert blue["b"] < natural["b"] - 10 and blue["b"] < -8
     with pytest.raises(ValueError):
         eye_white(eye, np.zeros(eye.shape[:2], bool))
+
+
+def test_red_pupils_are_left_out_of_the_eye_whites() -> None:
+    # A dim eye whose flash-red pupil is brighter than its whites: taken as "white", the
+    # pupil would read as a red cast; red_pixels marks it so that the check leaves it out.
+    eye = np.full((12, 24, 3), (110, 100, 95), np.uint8)
+    cv2.circle(eye, (12, 6), 4, (255, 80, 80), -1)
+    mask = np.ones(eye.shape[:2], bool)
+    red = red_pixels(eye)
+    assert red[6, 12] and not red[0, 0]
+    assert eye_white(eye, mask)["a"] > 24
+    assert abs(eye_white(eye, mask & ~red)["a"]) < 5
+    left = np.zeros(eye.shape[:2], bool)
+    left[:, :12] = True
+    shares = red_eye_shares(eye, [left, ~left])
+    assert shares == [red_eye(eye, left), red_eye(eye, ~left)] and shares[0] > 0.1
 
 
 def test_eye_whites_turn_red_with_a_red_cast() -> None:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from ..analysis import Analysis
 from ..registry import NotAssessed, Outcome, Range, register_check
-from ..scores.colour import eye_white, red_eye_shares, skin_colour
+from ..scores.colour import eye_white, red_eye_shares, red_pixels, skin_colour
 from ..scores.compression import blockiness, fine_detail, level_coverage
 from ..scores.lighting import background_shadow, cheek_boxes, hot_spots, illumination_balance
 from ..verdict import Scalar
@@ -212,12 +212,17 @@ def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
 
 
 def _eye_white(analysis: Analysis) -> dict[str, float] | None:
-    """CIELAB colour of the whites of both eyes on the aligned face, None when not visible."""
+    """CIELAB colour of the whites of both eyes on the aligned face, None when not visible.
+
+    Red-eye pixels are left out: ``eyes.red`` judges them, and a red pupil among the
+    brightest pixels of a small eye would read as a red cast.
+    """
     box, (left, right) = _eye_openings(analysis)
-    both = left | right
+    rgb = analysis.canonical_face["rgb"][box]
+    both = (left | right) & ~red_pixels(rgb)
     if np.count_nonzero(both) < 2 * _MIN_EYE:
         return None
-    return eye_white(analysis.canonical_face["rgb"][box], both)
+    return eye_white(rgb, both)
 
 
 @register_check(

@@ -17,7 +17,15 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["NATURAL_A", "NATURAL_B", "eye_white", "red_eye", "red_eye_shares", "skin_colour"]
+__all__ = [
+    "NATURAL_A",
+    "NATURAL_B",
+    "eye_white",
+    "red_eye",
+    "red_eye_shares",
+    "red_pixels",
+    "skin_colour",
+]
 
 # The natural skin box of ISO/IEC 29794-5 / OFIQ (CIELAB a*, b*).
 NATURAL_A = (5.0, 25.0)
@@ -224,10 +232,7 @@ def red_eye_shares(
     >>> red_eye_shares(eyes, [cols < 10, cols >= 10])
     [0.12, 0.0]
     """
-    pixels = np.asarray(rgb)
-    red = pixels[..., 0].astype(np.float32)
-    other = np.maximum(pixels[..., 1], pixels[..., 2]).astype(np.float32)
-    is_red = (red >= min_red) & (red - other > redness * np.maximum(red, 1.0))
+    is_red = red_pixels(rgb, redness=redness, min_red=min_red)
     shares = []
     for mask in masks:
         region = np.asarray(mask, dtype=bool)
@@ -236,6 +241,40 @@ def red_eye_shares(
             raise ValueError("the eye region is empty")
         shares.append(round(int(np.count_nonzero(is_red & region)) / size, 6))
     return shares
+
+
+def red_pixels(
+    rgb: NDArray[np.uint8], *, redness: float = 0.5, min_red: float = 60.0
+) -> NDArray[np.bool_]:
+    """Return the mask of the saturated red pixels of an image (the red of red-eye).
+
+    A pixel is red when ``(R - max(G, B)) / R > redness`` and ``R >= min_red`` (see
+    :func:`red_eye`).
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The image (sRGB).
+    redness, min_red : float, optional
+        As for :func:`red_eye`.
+
+    Returns
+    -------
+    ndarray of bool, shape (H, W)
+        True on the red pixels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pixels = np.array([[(200, 40, 40), (90, 60, 40), (240, 200, 190)]], np.uint8)
+    >>> red_pixels(pixels).tolist()
+    [[True, False, False]]
+    """
+    pixels = np.asarray(rgb)
+    red = pixels[..., 0].astype(np.float32)
+    other = np.maximum(pixels[..., 1], pixels[..., 2]).astype(np.float32)
+    mask: NDArray[np.bool_] = (red >= min_red) & (red - other > redness * np.maximum(red, 1.0))
+    return mask
 
 
 def _pixels(rgb: NDArray[np.uint8], region: NDArray[np.bool_]) -> NDArray[np.uint8]:
