@@ -263,8 +263,9 @@ def head_crop(
         valid = np.ones((height, width), dtype=bool)
     else:
         # The copy covers the part of the photo the crop sees: outside it is outside the photo.
-        ones = np.full(src.shape[:2], 255, dtype=np.uint8)
+        ones = np.ones(src.shape[:2], dtype=np.uint8)  # warped to 0 and 1: a bool view
         flags = cv2.INTER_NEAREST
-        valid = cv2.warpAffine(ones, to_source, (width, height), flags=flags, borderValue=0) > 0
+        valid = cv2.warpAffine(ones, to_source, (width, height), flags=flags, borderValue=0)
+        valid = valid.view(bool)
     landmarks = (canon["landmarks"] - _CANON_EYES) * (HEAD["ied"] / CANON["ied"]) + _HEAD_EYES
     return rgb.astype(np.uint8, copy=False), valid, landmarks
