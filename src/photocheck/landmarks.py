@@ -173,8 +173,7 @@ def predict_landmarks(
     for level in range(levels):
         rotation = _similarity(centred, perpendicular, shape)
         # Element-wise rather than ``@``: NumPy hands even small products to the BLAS, whose
-        # threads oversubscribe the cores when several worker processes run (batch scaling
-        # fell from 1.6x to 0.8x on 2 cores).
+        # threads would compete for the cores with the other worker processes of a batch.
         offset = model.offset[level]
         points = shape[model.anchor[level]]
         points += offset[:, :1] * rotation[0] + offset[:, 1:] * rotation[1]
