@@ -35,9 +35,7 @@ import argparse
 import importlib
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +48,7 @@ import numpy as np
 import skimage.data
 
 import photocheck
+from compare_values import old_tree
 from photocheck.synthetic_lighting import CHECKS
 
 
@@ -81,22 +80,9 @@ def incremental(photo: np.ndarray, baseline_checks: list[str]) -> tuple[float, f
     return (middle - start) * 1000.0, (end - middle) * 1000.0
 
 
-ROOT = Path(__file__).resolve().parents[1]
-FAMILY = ("scores/lighting.py", "scores/colour.py", "scores/compression.py", "checks/lighting.py")
-
-
 def before_package(commit: str, into: Path) -> ModuleType:
     """Import the current package, with the family's modules as at ``commit``, under another name."""
-    package = into / "photocheck_before"
-    shutil.copytree(ROOT / "src" / "photocheck", package)
-    for module in FAMILY:
-        source = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{commit}:src/photocheck/{module}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        (package / module).write_text(source, encoding="utf-8")
+    old_tree(commit, "lighting", into, name="photocheck_before")
     sys.path.insert(0, str(into))
     return importlib.import_module("photocheck_before")
 

@@ -98,9 +98,12 @@ def measure(photos: Path, family: str, pythonpath: Path | None) -> dict[str, Any
     return result
 
 
-def old_tree(commit: str, family: str, into: Path) -> Path:
-    """The current package with the family's modules as they were at ``commit``."""
-    package = into / "photocheck"
+def old_tree(commit: str, family: str, into: Path, name: str = "photocheck") -> Path:
+    """The current package with the family's modules as they were at ``commit``.
+
+    It is written to ``into / name`` (another ``name`` lets one process import both).
+    """
+    package = into / name
     shutil.copytree(ROOT / "src" / "photocheck", package)
     for module in FAMILIES[family][0]:
         source = subprocess.run(
