@@ -37,6 +37,8 @@ from numpy.typing import NDArray
 from .synthetic import (
     Expectation,
     VariantNotApplicable,
+    _to_linear,
+    _to_srgb,
     jpeg,
     plain_background_mask,
     register_variant,
@@ -55,18 +57,6 @@ __all__ = [
 ]
 
 RGB = NDArray[np.uint8]
-
-
-def _linear(rgb: RGB) -> NDArray[np.float32]:
-    x = rgb.astype(np.float32) / 255.0
-    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
-
-
-def _srgb(linear: NDArray[np.floating[Any]]) -> RGB:
-    x = np.clip(linear, 0.0, 1.0)
-    s = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
-    out: RGB = np.clip(np.rint(s * 255.0), 0, 255).astype(np.uint8)
-    return out
 
 
 def _landmarks(rgb: RGB) -> NDArray[np.float64]:
@@ -116,7 +106,7 @@ def side_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     t = np.clip(0.5 + sign * (x - cx) / max(half, 1.0), 0.0, 1.0)
     ramp = t * t * (3.0 - 2.0 * t)  # smoothstep: 0 on the lit side, 1 on the dark side
     gain = 1.0 - float(severity) * ramp
-    return _srgb(_linear(rgb) * gain[None, :, None])
+    return _to_srgb(_to_linear(rgb) * gain[None, :, None])
 
 
 @register_variant(
@@ -142,7 +132,7 @@ def cast_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     shadow = cv2.warpAffine(person, shift, (w, h), borderMode=cv2.BORDER_REPLICATE)
     shadow = cv2.GaussianBlur(shadow, (0, 0), max(1.0, 0.01 * w))
     gain = 1.0 - float(severity) * shadow * background.astype(np.float32)
-    return _srgb(_linear(rgb) * gain[..., None])
+    return _to_srgb(_to_linear(rgb) * gain[..., None])
 
 
 @register_variant(
@@ -194,7 +184,7 @@ def colour_cast(rgb: RGB, shift: NDArray[np.floating[Any]]) -> RGB:
     gains = np.exp(np.asarray(shift, dtype=np.float32))
     luminance = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
     gains = gains / float(luminance @ gains)
-    return _srgb(_linear(rgb) * gains[None, None, :])
+    return _to_srgb(_to_linear(rgb) * gains[None, None, :])
 
 
 _CAST_SEVERITIES = (0.05, 0.15, 0.3, 0.5)
