@@ -1,6 +1,6 @@
 """Batch throughput and memory: photos/s with 1 and 2 worker processes, and flat RSS.
 
-Runs :func:`photocheck.batch.validate_many` over the labelled photos in
+Runs :func:`photocheck.batch.runner.validate_many` over the labelled photos in
 ``../shared/data/photos/img`` (read in place) repeated to the requested length:
 
 * throughput with a pool of 1 and of 2 worker processes (the same machinery, so the ratio
@@ -42,7 +42,7 @@ from typing import Any
 
 import psutil
 
-from photocheck.batch import validate_many
+from photocheck.batch.runner import validate_many
 
 PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos" / "img"
 

@@ -31,7 +31,7 @@ import statistics
 import time
 
 import photocheck
-from photocheck.profile import Profile, load_profile
+from photocheck.rules.profile import Profile, load_profile
 
 FEATURE_CHECKS = (
     "eyes.open",
@@ -65,8 +65,8 @@ def _family_only(photo: object, repeat: int) -> tuple[list[float], dict[str, lis
     Returns the total per repetition and the time of each check per repetition.
     """
     from photocheck.analysis import Analysis
-    from photocheck.image import load_image
-    from photocheck.registry import get_check
+    from photocheck.imaging.load import load_image
+    from photocheck.rules.registry import get_check
 
     specs = [get_check(c) for c in FEATURE_CHECKS]
     times = []

@@ -49,7 +49,7 @@ import skimage.data
 
 import photocheck
 from compare_values import old_tree
-from photocheck.synthetic_lighting import CHECKS
+from photocheck.evaluation.synthetic_lighting import CHECKS
 
 
 def portrait() -> np.ndarray:
@@ -67,7 +67,7 @@ def timed(photo: np.ndarray, checks: list[str]) -> float:
 def incremental(photo: np.ndarray, baseline_checks: list[str]) -> tuple[float, float]:
     """Time the baseline checks, then the six checks, on one fresh analysis (ms, ms)."""
     from photocheck.analysis import Analysis
-    from photocheck.registry import get_check
+    from photocheck.rules.registry import get_check
 
     analysis = Analysis(photocheck.load_image(photo))
     start = time.perf_counter()

@@ -1,13 +1,13 @@
 """Re-judging a measurement table, and measure_many throughput.
 
 1. Re-judge: a table of N rows (default 10,000) is judged with changed thresholds by
-   ``photocheck.rejudge.judge_table`` (the run) and by ``photocheck.judge`` called on every
+   ``photocheck.evaluation.rejudge.judge_table`` (the run) and by ``photocheck.judge`` called on every
    row's ``Measurements`` (the baseline, what one would do without the table). Both judge
    the same rows against the same profile, alternating in rounds; medians are reported with
    the ratio run / baseline. Rows are built from real measurements of portraits made from
    ``skimage.data.astronaut()`` (NASA, public domain) and synthetic variants of them, with
    their numeric values jittered so that rows differ.
-2. measure_many: photos per second of ``photocheck.table.measure_many`` in this process
+2. measure_many: photos per second of ``photocheck.batch.table.measure_many`` in this process
    (``workers=1``) against a plain loop of ``photocheck.measure`` over the same photos (the
    baseline), so the ratio is the table's own overhead.
 
@@ -32,9 +32,9 @@ import numpy as np
 import skimage.data
 
 import photocheck
-from photocheck.rejudge import judge_table
-from photocheck.synthetic import make_variant
-from photocheck.table import MeasurementTable, measure_many
+from photocheck.batch.table import MeasurementTable, measure_many
+from photocheck.evaluation.rejudge import judge_table
+from photocheck.evaluation.synthetic import make_variant
 
 MAX_RATIO = 0.2  # judge_table must take under a fifth of the row-by-row loop
 

@@ -121,7 +121,7 @@ def main() -> int:
     data = portrait_jpeg()
     import dlib
 
-    from photocheck.face import _model_dir, load_models
+    from photocheck.vision.dlib_faces import _model_dir, load_models
 
     detector, _ = load_models()
     predictor = dlib.shape_predictor(str(_model_dir() / "shape_predictor_68_face_landmarks.dat"))

@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import photocheck
 from photocheck.analysis import Analysis
-from photocheck.registry import get_check
+from photocheck.rules.registry import get_check
 
 checks, with_cuts = json.loads(sys.argv[2]), sys.argv[3] == "1"
 out = {}

@@ -2,7 +2,7 @@
 
 For every compliant photo of the development set (n_faces 1, plain background, exposure ok,
 sharp, frontal), reduced to at most 800 px: the untouched photo and every variant of
-``photocheck.synthetic_lighting`` at each severity, judged with a profile. Prints, per check,
+``photocheck.evaluation.synthetic_lighting`` at each severity, judged with a profile. Prints, per check,
 the false-rejection rate on the untouched photos; per variant and severity, the share the
 target check rejects (fail or not_assessed); and the results on the real photos whose
 exposure label is dark or bright. ``--json`` writes every record.
@@ -22,8 +22,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import photocheck
-from photocheck.synthetic import variant_info
-from photocheck.synthetic_lighting import (
+from photocheck.evaluation.synthetic import variant_info
+from photocheck.evaluation.synthetic_lighting import (
     CHECKS,
     TARGETS,
     base_rows,

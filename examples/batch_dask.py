@@ -1,4 +1,4 @@
-"""Validate a folder (or bucket) of photos on a Dask cluster with photocheck.batch.
+"""Validate a folder (or bucket) of photos on a Dask cluster with photocheck.batch.runner.
 
 The same ``validate_many`` call that uses local worker processes takes a Dask
 ``distributed`` executor instead, so moving from a laptop to a cluster changes one argument.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from distributed import Client, LocalCluster
 
-from photocheck.batch import validate_many
+from photocheck.batch.runner import validate_many
 
 HERE = Path(__file__).resolve().parent
 

@@ -18,7 +18,7 @@ import skimage.data
 from PIL import Image
 
 import photocheck
-import photocheck.face
+import photocheck.vision.dlib_faces
 
 OUT = Path(__file__).parent / "photos"
 
@@ -112,8 +112,8 @@ ICAO_SIZE = (440, 565)
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     source = skimage.data.astronaut()
-    face = photocheck.face.detect_faces(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY))[0]
-    landmarks = photocheck.face.landmarks_68(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY), face.box)
+    face = photocheck.vision.dlib_faces.detect_faces(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY))[0]
+    landmarks = photocheck.vision.dlib_faces.landmarks_68(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY), face.box)
     source = close_mouth(source, landmarks)
     geo = photocheck.measure(source).geometry
     plain_white = np.full_like(source, 246)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck import registry
+from photocheck.rules import registry
 
 PHOTOS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
 
@@ -178,7 +178,7 @@ def temp_check() -> Iterator[Callable[..., Callable[..., object]]]:
     added: list[str] = []
 
     def register(check_id: str, **kwargs: object) -> Callable[..., object]:
-        decorator = photocheck.register_check(check_id, **kwargs)  # type: ignore[arg-type]
+        decorator = photocheck.authoring.register_check(check_id, **kwargs)  # type: ignore[arg-type]
         added.append(check_id)
         return decorator
 

@@ -12,7 +12,7 @@ from dataclasses import astuple
 from pathlib import Path
 
 from photocheck import Measurements, PhotocheckError, Profile, judge, load_profile, measure
-from photocheck.evaluation import (
+from photocheck.evaluation.labels import (
     CheckAgreement,
     agreement,
     expected_outcomes,

@@ -31,7 +31,7 @@ BALANCED_FLOORS = {
     ("synthetic", "geometry.face_width"): 0.95,
     # motion blur mostly passes (see the per-variant table)
     ("synthetic", "sharpness"): 0.75,
-    # the lighting, colour and compression checks, on the variants of photocheck.synthetic_lighting
+    # the lighting, colour and compression checks, on the variants of photocheck.evaluation.synthetic_lighting
     ("synthetic", "lighting.uniformity"): 0.93,
     ("synthetic", "background.shadow"): 0.77,
     ("synthetic", "lighting.hotspots"): 0.90,

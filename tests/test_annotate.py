@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck.annotate import PALETTE, annotate, framing_bands
+from photocheck.visual.annotate import PALETTE, annotate, framing_bands
 
 DATA = Path(__file__).with_name("data")
 
@@ -47,8 +47,8 @@ def test_annotate_matches_golden_image() -> None:
 
 def test_background_region_is_the_one_the_checks_sample(golden_case) -> None:
     from photocheck.analysis import Analysis
-    from photocheck.annotate import _background_region
-    from photocheck.image import load_image
+    from photocheck.imaging.load import load_image
+    from photocheck.visual.annotate import _background_region
 
     rgb, verdict, _ = golden_case
     region = _background_region(load_image(rgb), verdict.geometry)
@@ -159,7 +159,7 @@ def test_annotate_rejects_bad_width(golden_case) -> None:
 
 
 def test_legend_text_is_plain_ascii() -> None:
-    from photocheck.annotate import plain_text
+    from photocheck.visual.annotate import plain_text
 
     assert (
         plain_text("at most 5\u00b0 \u2265 0.5 \u2013 caf\u00e9\x1b[31m")

@@ -26,10 +26,10 @@ import skimage.data
 from PIL import Image
 
 import photocheck
-from photocheck.batch import BatchResult, _SimpleBar, iter_measurements, validate_many
-from photocheck.batch_io import run_batch
-from photocheck.cli import main
-from photocheck.sources import RemoteFile, Source, SourceError, expand_sources, is_url
+from photocheck.batch.output import run_batch
+from photocheck.batch.runner import BatchResult, _SimpleBar, iter_measurements, validate_many
+from photocheck.cli.main import main
+from photocheck.imaging.sources import RemoteFile, Source, SourceError, expand_sources, is_url
 
 N_PHOTOS = 24
 
@@ -325,7 +325,7 @@ def test_cli_batch_with_corrupt_files_finishes_and_reports_them(
 
 def test_cli_resumes_after_sigkill_without_duplicates(tmp_path: Path, photo_dir: Path) -> None:
     out = tmp_path / "results.jsonl"
-    command = [sys.executable, "-m", "photocheck.cli", "batch", str(photo_dir), "--out", str(out)]
+    command = [sys.executable, "-m", "photocheck.cli.main", "batch", str(photo_dir), "--out", str(out)]
     process = subprocess.Popen(
         [*command, "--workers", "2"],
         start_new_session=True,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import photocheck
-from photocheck.cli import main
+from photocheck.cli.main import main
 
 ESC = "\x1b"
 

@@ -117,7 +117,7 @@ def test_load_image_from_threads_keeps_warnings_contained() -> None:
 _FRESH_PROCESS = r"""
 import json, sys, threading, time
 import photocheck
-from photocheck import face
+from photocheck.vision import dlib_faces as face
 
 calls = []
 real_detector, real_landmarker = face._frontal_detector, face._landmarker

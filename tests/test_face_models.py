@@ -7,7 +7,7 @@ import dlib
 import numpy as np
 import skimage.data
 
-from photocheck import face
+from photocheck.vision import dlib_faces as face
 
 
 def test_bundled_detector_matches_dlibs_builtin_detector():

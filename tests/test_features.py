@@ -26,14 +26,14 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck.evaluation import (
+from photocheck.evaluation.labels import (
     CheckAgreement,
     agreement,
     expected_outcomes,
     format_markdown,
     read_manifest,
 )
-from photocheck.profile import load_profile
+from photocheck.rules.profile import load_profile
 from photocheck.scores.features import (
     bridge_edge,
     eye_aspect_ratio,
@@ -293,7 +293,7 @@ def synthetic_bases(
     import cv2
 
     from photocheck.analysis import Analysis
-    from photocheck.image import load_image
+    from photocheck.imaging.load import load_image
 
     found = 0
     for row in sorted(rows, key=lambda r: r["file"]):
@@ -590,7 +590,7 @@ def test_astronaut_smile_shows_teeth(portrait_measurements: photocheck.Measureme
 
 
 def _measured(check: str, **values: float) -> photocheck.Measurements:
-    from photocheck.verdict import Measurement, Measurements
+    from photocheck.rules.verdict import Measurement, Measurements
 
     return Measurements("<values>", {check: Measurement(check, values)}, {})
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photocheck.cli import json_line, main, safe_text
+from photocheck.cli.main import json_line, main, safe_text
 
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "hostile" / "run_corpus.py"

@@ -26,7 +26,7 @@ from photocheck import (
     UnsupportedFormatError,
     load_image,
 )
-from photocheck.image import LoadedImage, _pil_guard, max_file_bytes
+from photocheck.imaging.load import LoadedImage, _pil_guard, max_file_bytes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
 import hostile_corpus as corpus
@@ -149,7 +149,7 @@ def test_avif_without_a_decoder_is_unsupported(
         data = corpus.encode(upright[:64, :64], "AVIF")
     else:
         data = corpus.heif_like(b"avif")
-    monkeypatch.setattr("photocheck.image._avif_supported", lambda: False)
+    monkeypatch.setattr("photocheck.imaging.load._avif_supported", lambda: False)
     with pytest.raises(UnsupportedFormatError, match="AVIF image and no decoder"):
         load_image(data)
 

@@ -13,10 +13,10 @@ import skimage.data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from photocheck import face
 from photocheck.errors import ModelNotFoundError
-from photocheck.image import load_image
-from photocheck.landmarks import load_landmark_model, predict_landmarks
+from photocheck.imaging.load import load_image
+from photocheck.vision import dlib_faces as face
+from photocheck.vision.dlib_landmarks import load_landmark_model, predict_landmarks
 
 PHOTOS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
 # Measured over the 104 development photos with a face (mean 0.015, worst face 0.064);
@@ -89,7 +89,7 @@ def test_landmarker_falls_back_to_dlibs_file(monkeypatch, dlib_predictor):
     def missing(path=None):
         raise ModelNotFoundError("gone")
 
-    monkeypatch.setattr("photocheck.landmarks.load_landmark_model", missing)
+    monkeypatch.setattr("photocheck.vision.dlib_landmarks.load_landmark_model", missing)
     landmarker = face._landmarker()
     grey = astronaut_grey()
     box = face.detect_faces(grey)[0].box

@@ -17,6 +17,16 @@ import numpy as np
 import pytest
 
 import photocheck
+from photocheck.evaluation.synthetic import make_variant
+from photocheck.evaluation.synthetic_lighting import (
+    CHECKS,
+    TARGETS,
+    base_rows,
+    colour_cast,
+    evaluate_photo,
+    reduce_to,
+    rejected,
+)
 from photocheck.scores.colour import eye_white, red_eye, red_eye_shares, red_pixels, skin_colour
 from photocheck.scores.compression import blockiness, fine_detail, level_coverage
 from photocheck.scores.lighting import (
@@ -25,16 +35,6 @@ from photocheck.scores.lighting import (
     cheek_zones,
     hot_spots,
     illumination_balance,
-)
-from photocheck.synthetic import make_variant
-from photocheck.synthetic_lighting import (
-    CHECKS,
-    TARGETS,
-    base_rows,
-    colour_cast,
-    evaluate_photo,
-    reduce_to,
-    rejected,
 )
 
 from .conftest import PHOTOS_DIR, textured

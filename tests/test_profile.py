@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 
 import photocheck
 from photocheck import (
-    Outcome,
     Profile,
     ProfileError,
-    Range,
     UnknownCheckError,
     available_profiles,
     load_profile,
 )
+from photocheck.authoring import Outcome, Range
 
 
 def write(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
@@ -347,7 +346,7 @@ def test_user_check_is_gone_after_the_test():
 
 def test_registering_an_existing_id_needs_replace(temp_check):
     with pytest.raises(photocheck.PhotocheckError, match="already registered"):
-        photocheck.register_check("face.count", summary="x", passed="x", limits=[])(lambda a: {})
+        photocheck.authoring.register_check("face.count", summary="x", passed="x", limits=[])(lambda a: {})
 
 
 def test_profile_pickles_for_worker_processes():

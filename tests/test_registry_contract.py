@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck import OneOf, Range, available_checks, available_profiles, get_check, load_profile
+from photocheck import available_checks, available_profiles, load_profile
+from photocheck.authoring import OneOf, Range, get_check
 
 CHECK_IDS = available_checks()
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -105,7 +106,7 @@ def test_check_declaration(check_id):
 @pytest.mark.parametrize("check_id", CHECK_IDS)
 def test_failure_messages_format_with_plausible_values(check_id):
     """Every message template renders (no KeyError / bad format spec, no braces left)."""
-    from photocheck.api import _format
+    from photocheck.rules.judging import _format
 
     spec = get_check(check_id)
     for limit in spec.limits:

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck.cli import main
-from photocheck.report import (
+from photocheck.cli.main import main
+from photocheck.rules.verdict import CheckResult, Verdict
+from photocheck.visual.report import (
     ReportItem,
     check_photos,
     expand_sources,
@@ -24,7 +25,6 @@ from photocheck.report import (
     render_report,
     verdict_html,
 )
-from photocheck.verdict import CheckResult, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "photos"
@@ -86,7 +86,7 @@ def test_everything_from_the_input_is_escaped() -> None:
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;amp;" in page
     assert "&lt;b&gt;broken&lt;/b&gt;.jpg" in page
     assert page.count("<script>") == 1  # only the page's own filter script
-    html_view = verdict._repr_html_()
+    html_view = verdict_html(verdict)
     assert "<img src=x" not in html_view and "&lt;img src=x" in html_view
 
 
@@ -164,9 +164,12 @@ def test_verdict_html_shows_the_table_and_a_thumbnail_when_given_the_photo() -> 
 
     photo = skimage.data.astronaut()
     verdict = photocheck.validate(photo)
-    table_only = verdict._repr_html_()
+    table_only = verdict_html(verdict)
     assert table_only.count("<tr>") == len(verdict.results) + 1
     assert "<img" not in table_only
+    markdown = verdict._repr_markdown_()  # what a notebook shows: no HTML in the rules layer
+    assert markdown.count("\n| ") == len(verdict.results) + 1
+    assert "<table" not in markdown and "<tr" not in markdown
     with_photo = verdict_html(verdict, photo, thumb_width=200)
     assert with_photo.count('src="data:image/jpeg;base64,') == 1
 

@@ -1,4 +1,4 @@
-"""The labelled synthetic-variant generator (photocheck.synthetic).
+"""The labelled synthetic-variant generator (photocheck.evaluation.synthetic).
 
 Images: the astronaut portrait of conftest (public domain) and shapes drawn here.
 """
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck import synthetic
-from photocheck.synthetic import (
+from photocheck.evaluation import synthetic
+from photocheck.evaluation.synthetic import (
     VariantNotApplicable,
     available_variants,
     iter_variants,
@@ -49,7 +49,7 @@ def test_built_in_variants_are_registered_with_valid_expectations():
             assert set(expected.values()) <= {"pass", "fail"}
         outcomes = {o for sev in spec.severities for o in spec.expected_for(sev).values()}
         # every variant labels both sides, except the JPEG round trip, which only checks that
-        # sharpness survives moderate compression (photocheck.synthetic_lighting labels
+        # sharpness survives moderate compression (photocheck.evaluation.synthetic_lighting labels
         # compression itself)
         assert outcomes == ({"pass"} if name == "jpeg" else {"pass", "fail"}), name
 

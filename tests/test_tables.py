@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import photocheck
-from photocheck.rejudge import check_scores, judge_table, limits_at
-from photocheck.synthetic import make_variant
-from photocheck.table import MeasurementTable, measure_many, read_table
-from photocheck.tuning import evaluate, tune
+from photocheck.batch.table import MeasurementTable, measure_many, read_table
+from photocheck.evaluation.rejudge import check_scores, judge_table, limits_at
+from photocheck.evaluation.synthetic import make_variant
+from photocheck.evaluation.tuning import evaluate, tune
 
 from .conftest import SYNTHETIC_INPUTS, real_photos
 
@@ -25,7 +25,7 @@ from .conftest import SYNTHETIC_INPUTS, real_photos
 @pytest.fixture(scope="session")
 def measured() -> tuple[MeasurementTable, list[photocheck.Measurements | None]]:
     """Synthetic inputs, a few variants of the portrait and a few real photos, measured once."""
-    from photocheck.batch import iter_measurements
+    from photocheck.batch.runner import iter_measurements
 
     portrait = SYNTHETIC_INPUTS["portrait"]()
     photos: list[object] = [make() for make in SYNTHETIC_INPUTS.values()]
@@ -283,7 +283,7 @@ def test_tune_refuses_ambiguous_targets_and_skips_thin_groups():
 def test_cli_evaluate_and_tune_on_a_tiny_manifest(tmp_path, capsys):
     from PIL import Image
 
-    from photocheck.cli import main
+    from photocheck.cli.main import main
 
     (tmp_path / "img").mkdir()
     rows = ["file,n_faces,background,frontal,sharp,exposure"]

@@ -6,7 +6,7 @@ Run once, offline, when the source model changes (about 30 s)::
 
 The source defaults to ``shape_predictor_68_face_landmarks.dat`` from the installed
 ``face-recognition-models`` package. The trees are kept as they are; only the leaf
-corrections are quantised to int8 with one scale per tree (see ``photocheck.landmarks``).
+corrections are quantised to int8 with one scale per tree (see ``photocheck.vision.dlib_landmarks``).
 """
 
 from __future__ import annotations

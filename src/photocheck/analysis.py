@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from . import face as face_module
-from .image import LoadedImage
-from .registry import NotAssessed
-from .resample import halve
+from .errors import NotAssessed
+from .imaging.load import LoadedImage
+from .imaging.resample import halve
+from .vision import dlib_faces as face_module
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,7 +41,7 @@ class Analysis:
     Parameters
     ----------
     image : LoadedImage
-        The decoded photo (see :func:`photocheck.image.load_image`).
+        The decoded photo (see :func:`photocheck.imaging.load.load_image`).
     """
 
     def __init__(self, image: LoadedImage) -> None:
@@ -96,7 +96,7 @@ class Analysis:
 
     @cached_property
     def geometry(self) -> dict[str, Any]:
-        """Named face geometry (see :func:`photocheck.face.face_geometry`) plus the crown.
+        """Named face geometry (see :func:`photocheck.vision.dlib_faces.face_geometry`) plus the crown.
 
         Raises :class:`NotAssessed` when there is no main face.
         """
@@ -153,7 +153,7 @@ class Analysis:
     @cached_property
     def small(self) -> tuple[NDArray[np.uint8], float]:
         """The photo halved towards ``SMALL_WIDTH`` (150-300 px wide), and its scale."""
-        from .resample import reduce_towards
+        from .imaging.resample import reduce_towards
 
         reduced, factor = reduce_towards(self.rgb, SMALL_WIDTH)
         return reduced, 1.0 / factor

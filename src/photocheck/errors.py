@@ -14,6 +14,7 @@ __all__ = [
     "ImageTooLargeError",
     "InvalidImageError",
     "ModelNotFoundError",
+    "NotAssessed",
     "PhotocheckError",
     "ProfileError",
     "UnknownCheckError",
@@ -50,6 +51,15 @@ class UnknownCheckError(ProfileError, KeyError):
 
 class ModelNotFoundError(PhotocheckError, RuntimeError):
     """A model file that ships with a dependency could not be found."""
+
+
+class NotAssessed(Exception):
+    """Raised inside a measuring function when the photo cannot be measured.
+
+    Not a :class:`PhotocheckError`: it never reaches the caller. The check's result becomes
+    ``not_assessed`` and the message is the reason shown to the person, e.g.
+    ``"no face was found"``.
+    """
 
 
 def suggest(name: str, valid: Iterable[str]) -> str:

@@ -6,7 +6,7 @@ Run from the repository root after an intended change to the drawing:
 
 The face is drawn with OpenCV from 68 landmarks placed on ellipses and lines (no photo, no
 model): a cartoon head on a plain light-blue background. Its verdict is real: the geometry
-comes from :func:`photocheck.face.face_geometry` on those landmarks, the geometry checks are
+comes from :func:`photocheck.vision.dlib_faces.face_geometry` on those landmarks, the geometry checks are
 measured by their registered functions, and the result is judged by a fixed profile (the
 ISO/ICAO framing numbers, written out here so that later tuning of the shipped ``icao`` profile
 does not move the golden image) plus a sharpness rule fed a low value, so that the legend lists
@@ -26,10 +26,10 @@ import numpy as np
 
 from photocheck import Measurements, Profile, Verdict, judge
 from photocheck.analysis import Analysis
-from photocheck.face import face_geometry
-from photocheck.image import load_image
-from photocheck.registry import get_check
-from photocheck.verdict import Measurement
+from photocheck.imaging.load import load_image
+from photocheck.rules.registry import get_check
+from photocheck.rules.verdict import Measurement
+from photocheck.vision.dlib_faces import face_geometry
 
 GOLDEN = Path(__file__).with_name("annotate_golden.png")
 WIDTH, HEIGHT = 400, 500
@@ -168,10 +168,10 @@ def render() -> np.ndarray:
     """The annotated synthetic face, as the golden test draws it."""
     from unittest import mock
 
-    from photocheck.annotate import annotate
+    from photocheck.visual.annotate import annotate
 
     rgb, verdict, profile = synthetic_case()
-    with mock.patch("photocheck.annotate._background_region", return_value=background_regions()):
+    with mock.patch("photocheck.visual.annotate._background_region", return_value=background_regions()):
         return annotate(rgb, verdict, profile=profile, width=GOLDEN_WIDTH)
 
 

@@ -40,7 +40,7 @@ def main() -> None:
     with atheris.instrument_imports():
         import PIL.Image  # noqa: F401 - instrument Pillow's Python plugins too
 
-        from photocheck.image import LoadedImage, load_image
+        from photocheck.imaging.load import LoadedImage, load_image
     from photocheck.errors import InvalidImageError
 
     def test_one_input(data: bytes) -> None:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from photocheck import InvalidImageError, load_image
-from photocheck.image import LoadedImage
+from photocheck.imaging.load import LoadedImage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seeds import seeds

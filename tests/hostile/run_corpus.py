@@ -31,7 +31,7 @@ import numpy as np
 from hostile_corpus import TOO_LARGE, Case, cases
 
 import photocheck
-from photocheck.cli import safe_text
+from photocheck.cli.main import safe_text
 
 
 class WallClockExceeded(BaseException):

@@ -1,23 +1,29 @@
 """The built-in checks, and :func:`run` to apply one check on its own.
 
-Importing this package registers the built-in checks (see :mod:`photocheck.registry`).
+Importing this package registers the built-in checks (see :mod:`photocheck.rules.registry`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import background, face_count, features, geometry, image_format, lighting, pose, quality
+from . import (  # noqa: F401 - importing a check module registers its checks
+    background,
+    face_count,
+    features,
+    geometry,
+    image_format,
+    lighting,
+    pose,
+    quality,
+)
 
 if TYPE_CHECKING:
-    from ..image import PhotoInput
-    from ..profile import Profile
-    from ..verdict import CheckResult
+    from ..imaging.load import PhotoInput
+    from ..rules.profile import Profile
+    from ..rules.verdict import CheckResult
 
 __all__ = ["run"]
-
-_MODULES = (background, face_count, features, geometry, image_format, lighting, pose, quality)
-
 
 def run(check: str, photo: PhotoInput, profile: str | Profile = "icao") -> CheckResult:
     """Measure and judge one check on one photo.
@@ -37,10 +43,10 @@ def run(check: str, photo: PhotoInput, profile: str | Profile = "icao") -> Check
     CheckResult
     """
     from ..analysis import Analysis
-    from ..api import judge_measurement
-    from ..image import load_image
-    from ..profile import load_profile
-    from ..registry import get_check
+    from ..imaging.load import load_image
+    from ..rules.judging import judge_measurement
+    from ..rules.profile import load_profile
+    from ..rules.registry import get_check
 
     spec = get_check(check)
     rules = load_profile(profile).rules

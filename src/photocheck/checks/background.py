@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..analysis import Analysis
-from ..registry import OneOf, Outcome, Range, register_check
+from ..rules.registry import OneOf, Outcome, Range, register_check
+from ..rules.verdict import Scalar
 from ..scores.background import background_colour, uniformity
-from ..verdict import Scalar
 
 _BUSY = "Use a plain background: stand in front of a plain wall with nothing else in view."
 

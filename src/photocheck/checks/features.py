@@ -19,8 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..analysis import CANON, Analysis
-from ..registry import NotAssessed, Outcome, Range, register_check
-from ..resample import halve
+from ..errors import NotAssessed
+from ..imaging.resample import halve
+from ..rules.registry import Outcome, Range, register_check
+from ..rules.verdict import Scalar
 from ..scores.features import (
     bridge_edge,
     eye_openness,
@@ -30,7 +32,6 @@ from ..scores.features import (
     mouth_opening,
     teeth_share,
 )
-from ..verdict import Scalar
 
 # The head crop: aligned like the canonical face at half its scale, tall enough for the crown.
 HEAD = {"ied": 32.0, "width": 128, "height": 160, "eye_y": 96.0}

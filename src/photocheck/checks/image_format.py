@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..analysis import Analysis
-from ..registry import OneOf, Outcome, Range, register_check
-from ..verdict import Scalar
+from ..rules.registry import OneOf, Outcome, Range, register_check
+from ..rules.verdict import Scalar
 
 
 @register_check(

@@ -17,11 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..analysis import Analysis
-from ..registry import NotAssessed, Outcome, Range, register_check
+from ..errors import NotAssessed
+from ..rules.registry import Outcome, Range, register_check
+from ..rules.verdict import Scalar
 from ..scores.colour import eye_white, red_eye_shares, red_pixels, skin_colour
 from ..scores.compression import blockiness, fine_detail, level_coverage
 from ..scores.lighting import background_shadow, cheek_boxes, hot_spots, illumination_balance
-from ..verdict import Scalar
 
 # Least pixels a cheek zone / the skin / an eye opening needs on the aligned face.
 _MIN_ZONE = 60

@@ -6,8 +6,9 @@ import math
 from collections.abc import Callable, Mapping
 
 from ..analysis import Analysis
-from ..registry import NotAssessed, Outcome, Range, register_check
-from ..verdict import Scalar
+from ..errors import NotAssessed
+from ..rules.registry import Outcome, Range, register_check
+from ..rules.verdict import Scalar
 
 
 def _angle(name: str) -> Callable[[Analysis], Mapping[str, Scalar]]:

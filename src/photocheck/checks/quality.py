@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..analysis import Analysis
-from ..registry import NotAssessed, Outcome, Range, register_check
+from ..errors import NotAssessed
+from ..rules.registry import Outcome, Range, register_check
+from ..rules.verdict import Scalar
 from ..scores.exposure import dynamic_range, luminance_stats
 from ..scores.sharpness import blur_effect
-from ..verdict import Scalar
 
 
 def _skin(analysis: Analysis, key: str = "skin") -> tuple[object, object]:

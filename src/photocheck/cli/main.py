@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import PhotocheckError
+from ..errors import PhotocheckError
 
 if TYPE_CHECKING:
-    from .image import LoadedImage
-    from .profile import Profile
-    from .verdict import Verdict
+    from ..imaging.load import LoadedImage
+    from ..rules.profile import Profile
+    from ..rules.verdict import Verdict
 
 __all__ = ["main"]
 
@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.add_parser("profiles", help="list the shipped profiles")
     sub.add_parser("checks", help="list the registered checks")
-    from .cli_evaluate import add_parsers
+    from .evaluate import add_parsers
 
     add_parsers(sub)  # evaluate, tune
     return parser
@@ -123,26 +123,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         if args.command == "profiles":
-            from .profile import available_profiles, load_profile
+            from ..rules.profile import available_profiles, load_profile
 
             for name in available_profiles():
                 first = load_profile(name).description.split(":")[0].strip()
                 sys.stdout.write(f"{name:<22} {first}\n")
             return 0
         if args.command == "checks":
-            from .registry import registered
+            from ..rules.registry import registered
 
             for check_id, spec in registered().items():
                 sys.stdout.write(f"{check_id:<24} {spec.summary}\n")
             return 0
         if args.command in ("evaluate", "tune"):
-            from .cli_evaluate import run
+            from .evaluate import run
 
             return run(args)
         if args.command == "report":
             return _report(args.sources, args.output, args.profile, args.title)
         if args.command == "batch":
-            from .batch_io import run_batch
+            from ..batch.output import run_batch
 
             progress = False if args.no_progress else None
             return run_batch(
@@ -160,9 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check(
     photos: list[str], profile_name: str, as_json: bool, annotate_dir: str | None = None
 ) -> int:
-    from .api import validate
-    from .image import load_image
-    from .profile import load_profile
+    from ..api import validate
+    from ..imaging.load import load_image
+    from ..rules.profile import load_profile
 
     profile = load_profile(profile_name)
     names = _AnnotationNames(annotate_dir) if annotate_dir is not None else None
@@ -205,7 +205,7 @@ class _AnnotationNames:
 
         import cv2
 
-        from .annotate import annotate
+        from ..visual.annotate import annotate
 
         stem = Path(photo).stem or "photo"
         name, n = f"{stem}.png", 1
@@ -220,7 +220,7 @@ class _AnnotationNames:
 
 
 def _report(sources: list[str], output: str, profile_name: str, title: str) -> int:
-    from .report import expand_sources, write_report
+    from ..visual.report import expand_sources, write_report
 
     photos = expand_sources(sources)
     if not photos:

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import ModelNotFoundError
+from ..errors import ModelNotFoundError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LandmarkModel", "load_landmark_model", "predict_landmarks"]
 
-MODEL_PATH = Path(__file__).parent / "models" / "shape_predictor_68.npz"
+MODEL_PATH = Path(__file__).parent.parent / "models" / "shape_predictor_68.npz"
 _LOCK = threading.Lock()
 _CACHE: dict[Path, LandmarkModel] = {}
 

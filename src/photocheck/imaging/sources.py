@@ -297,7 +297,7 @@ def open_payload(payload: Any) -> Any:
         For a :class:`SourceError`, or when a remote file cannot be read.
 
     """
-    from .errors import InvalidImageError
+    from ..errors import InvalidImageError
 
     if isinstance(payload, SourceError):
         raise InvalidImageError(payload.message)

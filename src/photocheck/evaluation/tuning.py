@@ -1,15 +1,15 @@
 """Error rates of a profile against labels, ROC and EER over the raw scores, and tuning.
 
-Measure once (:func:`photocheck.table.measure_many`), then evaluate and tune as often as you
+Measure once (:func:`photocheck.batch.table.measure_many`), then evaluate and tune as often as you
 like: both work on the table and never touch pixels.
 
 Labels
 ------
 One mapping per table row, either a manifest row (label columns such as ``sharp: "yes"``,
-mapped to check groups by :data:`photocheck.evaluation.LABEL_RULES`) or
+mapped to check groups by :data:`photocheck.evaluation.labels.LABEL_RULES`) or
 ``{group_or_check_id: True | False | "pass" | "fail"}`` (True / ``"pass"``: the photo is
 compliant for that group, so the checks should pass). A group is a name of
-:data:`~photocheck.evaluation.LABEL_RULES` (``"pose"`` = yaw, pitch and roll) or a check id.
+:data:`~photocheck.evaluation.labels.LABEL_RULES` (``"pose"`` = yaw, pitch and roll) or a check id.
 Labels can also travel in the table as ``label:<group>`` columns (``"pass"`` / ``"fail"``),
 as :func:`labelled_manifest_table` and :func:`synthetic_set` write them.
 
@@ -19,7 +19,7 @@ A group is *rejected* when any of its checks does not pass (``not_assessed`` rej
 ``warn`` counts as a pass. False-reject rate (FRR) = compliant photos rejected / compliant
 photos; false-accept rate (FAR) = non-compliant photos accepted / non-compliant photos;
 balanced accuracy = 1 - (FAR + FRR) / 2. The ROC is swept over the group's normalised score
-(:func:`photocheck.rejudge.check_scores`, the maximum over its checks), which for a check
+(:func:`photocheck.evaluation.rejudge.check_scores`, the maximum over its checks), which for a check
 with one one-sided limit is an affine map of the raw value, so its ROC and equal-error rate
 (EER) are those of the raw score. The BioLab-ICAO benchmark reports EER per requirement the
 same way.
@@ -35,10 +35,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import PhotocheckError
-from .profile import Profile, load_profile
+from ..batch.table import MeasurementTable, measure_many
+from ..errors import PhotocheckError
+from ..rules.profile import Profile, load_profile
 from .rejudge import TableVerdicts, check_scores, judge_table, limits_at
-from .table import MeasurementTable, measure_many
 
 __all__ = [
     "BASE_LABELS",
@@ -58,7 +58,7 @@ LABEL_PREFIX = "label:"
 
 def group_checks(group: str) -> tuple[str, ...]:
     """Return the check ids a label group speaks to (a check id is its own group)."""
-    from .evaluation import LABEL_RULES
+    from .labels import LABEL_RULES
 
     for name, checks, _ in LABEL_RULES.values():
         if name == group:
@@ -77,7 +77,7 @@ def _as_bool(value: Any) -> bool | None:
 
 
 def _normalise(item: Mapping[str, Any]) -> dict[str, bool]:
-    from .evaluation import expected_outcomes
+    from .labels import expected_outcomes
 
     # A manifest row (it has the file or n_faces column); anything else maps group -> verdict.
     # ("exposure" is both a manifest column and a check id, hence the test on the row.)
@@ -354,7 +354,7 @@ def evaluate(
 
     Examples
     --------
-    >>> from photocheck.table import MeasurementTable
+    >>> from photocheck.batch.table import MeasurementTable
     >>> t = MeasurementTable.from_records([{"sharpness:sharpness": v} for v in (0.7, 0.5, 0.3, 0.1)])
     >>> p = Profile("demo", rules={"sharpness": {"min": 0.45}})
     >>> e = evaluate(t, [{"sharpness": ok} for ok in (True, True, False, True)], p)
@@ -417,7 +417,7 @@ def tune(
     non-compliant rows, the score cut-off ``t`` is chosen - the smallest cut-off whose
     false-reject rate is at most ``target_frr`` (the strictest limits that meet it), or the
     equal-error point when ``eer=True`` - and every numeric limit of the group's checks is
-    moved to it with :func:`photocheck.rejudge.limits_at`. Categorical limits are kept.
+    moved to it with :func:`photocheck.evaluation.rejudge.limits_at`. Categorical limits are kept.
 
     Parameters
     ----------
@@ -577,7 +577,7 @@ def labelled_manifest_table(
     Parameters
     ----------
     manifest : str or Path
-        A CSV in the format of the development set (see :mod:`photocheck.evaluation`).
+        A CSV in the format of the development set (see :mod:`photocheck.evaluation.labels`).
     workers : int, optional
         Worker processes (default: one per core; 1 measures in this process).
     progress : bool, optional
@@ -590,7 +590,7 @@ def labelled_manifest_table(
     MeasurementTable
         With ``meta:file`` and one ``label:<group>`` column per labelled group.
     """
-    from .evaluation import expected_outcomes, read_manifest
+    from .labels import expected_outcomes, read_manifest
 
     rows = list(rows) if rows is not None else read_manifest(manifest)
     extra = []
@@ -697,7 +697,7 @@ def synthetic_set(
     """Measure labelled synthetic variants of compliant photos (computed in memory).
 
     Each base photo is framed the ICAO way (:func:`frame_portrait`), then every variant of
-    :mod:`photocheck.synthetic` (or those named) is made and measured; nothing is written.
+    :mod:`photocheck.evaluation.synthetic` (or those named) is made and measured; nothing is written.
     Labels come from the variants' expectations (``label:<check>`` columns); the table also
     has ``meta:base``, ``meta:variant`` and ``meta:severity``.
 
@@ -724,11 +724,11 @@ def synthetic_set(
     -------
     MeasurementTable
     """
-    from .analysis import Analysis
-    from .batch import iter_measurements
-    from .evaluation import read_manifest
-    from .image import load_image
-    from .registry import NotAssessed
+    from ..analysis import Analysis
+    from ..batch.runner import iter_measurements
+    from ..errors import NotAssessed
+    from ..imaging.load import load_image
+    from .labels import read_manifest
     from .synthetic import iter_variants
 
     sources: list[tuple[str, Any]] = list(bases or [])

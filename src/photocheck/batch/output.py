@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from .batch import BatchResult, validate_many
-from .errors import PhotocheckError
-from .profile import Profile, load_profile
-from .sources import Source, expand_sources
+from ..errors import PhotocheckError
+from ..imaging.sources import Source, expand_sources
+from ..rules.profile import Profile, load_profile
+from .runner import BatchResult, validate_many
 
 __all__ = ["Row", "open_sink", "run_batch", "summarise"]
 
@@ -274,7 +274,7 @@ def _utf8(value: Any) -> Any:
 
 def _result_from_record(record: dict[str, Any]) -> BatchResult:
     """Rebuild enough of a BatchResult from a journal line to flatten it."""
-    from .verdict import CheckResult, Verdict
+    from ..rules.verdict import CheckResult, Verdict
 
     data = record.get("verdict")
     if not data:
@@ -381,7 +381,7 @@ def run_batch(
     Parameters
     ----------
     sources : sequence of str
-        Paths, folders, globs or URLs (see :func:`photocheck.sources.expand_sources`).
+        Paths, folders, globs or URLs (see :func:`photocheck.imaging.sources.expand_sources`).
     out : str or Path
         The results file (see the module docstring for the formats).
     profile : str, Path or Profile, optional

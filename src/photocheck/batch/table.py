@@ -1,7 +1,7 @@
 """A table of raw measurements: one row per photo, one column per measured value.
 
 Measure a labelled set once with :func:`measure_many`, save the table (Parquet or CSV),
-and re-judge it as often as you like with :func:`photocheck.rejudge.judge_table` - judging
+and re-judge it as often as you like with :func:`photocheck.evaluation.rejudge.judge_table` - judging
 never touches pixels.
 
 Columns are ``source`` (where the photo came from), ``error`` (why a photo could not be
@@ -11,7 +11,7 @@ and any extra columns the caller adds (e.g. ``meta:variant``). Each column has a
 ``float``, ``int``, ``bool``, ``str`` or ``json`` (anything else, stored as JSON text), and a
 mask of which rows hold a value. A missing value (``None``) is different from NaN.
 
->>> from photocheck.table import MeasurementTable
+>>> from photocheck.batch.table import MeasurementTable
 >>> t = MeasurementTable.from_records([{"source": "a", "sharpness:sharpness": 0.7},
 ...                                    {"source": "b", "error": "InvalidImageError: bad"}])
 >>> t.kinds["sharpness:sharpness"], t.to_records()[1]["sharpness:sharpness"]
@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import PhotocheckError
-from .verdict import Measurements, Scalar
+from ..errors import PhotocheckError
+from ..rules.verdict import Measurements, Scalar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,7 +85,7 @@ def _column(values: Sequence[Any], kind: Kind) -> tuple[NDArray[Any], NDArray[np
 
 def _plain(value: Any) -> Any:
     """Return ``value`` JSON-ready (NumPy scalars and tuples become Python values)."""
-    from .verdict import _jsonable
+    from ..rules.verdict import _jsonable
 
     return _jsonable(value)
 
@@ -297,7 +297,7 @@ class MeasurementTable:
             When that photo could not be measured (its ``error`` is set).
 
         """
-        from .verdict import Measurement
+        from ..rules.verdict import Measurement
 
         if self.present["error"][row]:
             raise PhotocheckError(f"row {row} was not measured: {self.value('error', row)}")
@@ -583,7 +583,7 @@ def measure_many(
     checks : iterable of str, optional
         Check ids to measure (default: every registered check).
     executor, workers : optional
-        Passed to :func:`photocheck.batch.iter_measurements` (worker processes, Dask...).
+        Passed to :func:`photocheck.batch.runner.iter_measurements` (worker processes, Dask...).
         ``workers=1`` measures in this process.
     progress : bool, optional
         Show a progress bar.
@@ -596,7 +596,7 @@ def measure_many(
         One row per photo, in input order.
 
     """
-    from .batch import iter_measurements
+    from .runner import iter_measurements
 
     check_list = list(checks) if checks is not None else None
     items = iter_measurements(

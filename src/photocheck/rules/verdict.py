@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..errors import UnknownCheckError, suggest
+
 __all__ = ["CheckResult", "Measurement", "Measurements", "Status", "Verdict"]
 
 Status = Literal["pass", "fail", "warn", "not_assessed"]
@@ -63,11 +65,11 @@ class Measurements:
     geometry: Mapping[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, check: str) -> Measurement:
-        from .registry import get_check
-
         if check not in self.by_check:
-            get_check(check)  # raises UnknownCheckError with suggestions
-            raise KeyError(check)
+            raise UnknownCheckError(
+                f"no measurement of {check!r}.{suggest(check, self.by_check)} "
+                f"Measured checks: {', '.join(self.by_check)}"
+            )
         return self.by_check[check]
 
     def __iter__(self) -> Iterator[Measurement]:
@@ -195,16 +197,26 @@ class Verdict:
         """Return the verdict as JSON text (``kwargs`` go to :func:`json.dumps`)."""
         return json.dumps(self.to_dict(), **kwargs)
 
-    def _repr_html_(self) -> str:
-        """Return a compact HTML table (what notebooks show).
+    def _repr_markdown_(self) -> str:
+        """Return a Markdown table of the results (what notebooks show).
 
-        A verdict holds no pixels (``judge`` never touches them), so this view has no
-        image; :func:`photocheck.report.verdict_html` adds the annotated thumbnail when
-        given the photo.
+        A verdict holds no pixels; :func:`photocheck.visual.report.verdict_html` renders it
+        as HTML with the annotated thumbnail when given the photo.
         """
-        from .report import verdict_html
+        head = "accepted" if self.ok else f"rejected ({len(self.failures)} of {len(self.results)})"
+        lines = [
+            f"**{_md(self.source)}**: **{head}** by profile {_md(self.profile)}",
+            "",
+            "| check | status | message |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {r.check} | {r.status} | {_md(r.message)} |" for r in self.results]
+        return "\n".join(lines)
 
-        return verdict_html(self)
+
+def _md(text: str) -> str:
+    """Escape text for a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _jsonable(value: Any) -> Any:

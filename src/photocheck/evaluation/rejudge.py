@@ -1,7 +1,7 @@
 """Judge a whole table of measurements against a profile in one vectorised pass.
 
 :func:`judge_table` applies a profile's limits column by column with NumPy, with exactly the
-semantics of :func:`photocheck.api.judge_measurement` (a test compares the two on real
+semantics of :func:`photocheck.rules.judging.judge_measurement` (a test compares the two on real
 measurements): limits are applied in the check's order, the first limit whose value is
 missing makes the check ``not_assessed``, the first limit violated decides the failure code,
 ``severity = "warn"`` turns a failure into ``warn``, and a row whose photo could not be read
@@ -19,7 +19,7 @@ scores ``inf``). Moving the cut-off ``t`` away from 1 scales every limit of the 
 way (:func:`limits_at`), which is what ROC curves and tuning sweep.
 
 >>> import photocheck
->>> from photocheck.table import MeasurementTable
+>>> from photocheck.batch.table import MeasurementTable
 >>> t = MeasurementTable.from_records([{"source": "a", "sharpness:sharpness": 0.7},
 ...                                    {"source": "b", "sharpness:sharpness": 0.2}])
 >>> p = photocheck.Profile("demo", rules={"sharpness": {"min": 0.45}})
@@ -37,9 +37,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .profile import Profile, load_profile
-from .registry import CheckSpec, OneOf, Range, get_check
-from .table import MeasurementTable
+from ..batch.table import MeasurementTable
+from ..rules.profile import Profile, load_profile
+from ..rules.registry import CheckSpec, OneOf, Range, get_check
 
 __all__ = [
     "STATUS_NAMES",
@@ -213,7 +213,7 @@ def judge_table(table: MeasurementTable, profile: str | Path | Profile = "icao")
     Parameters
     ----------
     table : MeasurementTable
-        From :func:`photocheck.table.measure_many` or :func:`photocheck.table.read_table`.
+        From :func:`photocheck.batch.table.measure_many` or :func:`photocheck.batch.table.read_table`.
     profile : str, Path or Profile, optional
         The profile (default ``"icao"``).
 

@@ -13,15 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
-from .errors import PhotocheckError, UnknownCheckError, suggest
+from ..errors import NotAssessed, PhotocheckError, UnknownCheckError, suggest
 from .verdict import Measurement, Scalar
 
 if TYPE_CHECKING:
-    from .analysis import Analysis
+    from ..analysis import Analysis
 
 __all__ = [
     "CheckSpec",
-    "NotAssessed",
     "OneOf",
     "Outcome",
     "Range",
@@ -29,13 +28,6 @@ __all__ = [
     "get_check",
     "register_check",
 ]
-
-
-class NotAssessed(Exception):
-    """Raised inside a measuring function when the photo cannot be measured.
-
-    The message is the reason shown to the person, e.g. ``"no face was found"``.
-    """
 
 
 @dataclass(frozen=True)
@@ -134,7 +126,6 @@ class CheckSpec:
 
 _REGISTRY: dict[str, CheckSpec] = {}
 _LOCK = threading.Lock()
-_BUILTINS_LOADED = False
 
 
 def register_check(
@@ -167,7 +158,7 @@ def register_check(
 
     Examples
     --------
-    >>> from photocheck import register_check, Range, Outcome
+    >>> from photocheck.authoring import register_check, Range, Outcome
     >>> @register_check(
     ...     "custom.width", summary="Image width in pixels", passed="Width is fine.",
     ...     limits=[Range("px", "min_px", None,
@@ -188,17 +179,8 @@ def register_check(
     return decorator
 
 
-def _load_builtins() -> None:
-    global _BUILTINS_LOADED
-    if not _BUILTINS_LOADED:
-        from . import checks  # noqa: F401 - registers the built-in checks
-
-        _BUILTINS_LOADED = True
-
-
 def available_checks() -> tuple[str, ...]:
     """Return the ids of every registered check, built-in ones first."""
-    _load_builtins()
     return tuple(_REGISTRY)
 
 
@@ -210,7 +192,6 @@ def get_check(check_id: str) -> CheckSpec:
     UnknownCheckError
         When no check has that id; the message suggests the closest ids.
     """
-    _load_builtins()
     try:
         return _REGISTRY[check_id]
     except KeyError:
@@ -222,5 +203,4 @@ def get_check(check_id: str) -> CheckSpec:
 
 def registered() -> Mapping[str, CheckSpec]:
     """Return the registry (id -> spec), loading the built-in checks first."""
-    _load_builtins()
     return dict(_REGISTRY)

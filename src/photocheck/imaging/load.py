@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .errors import ImageTooLargeError, InvalidImageError, PhotocheckError, UnsupportedFormatError
+from ..errors import ImageTooLargeError, InvalidImageError, PhotocheckError, UnsupportedFormatError
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,6 +1,6 @@
 """Check many photos: worker processes or any executor (Dask), bounded memory, progress.
 
->>> from photocheck.batch import validate_many
+>>> from photocheck.batch.runner import validate_many
 >>> for result in validate_many(["uploads/"], "icao"):  # doctest: +SKIP
 ...     print(result.source, result.status, result.error or "")
 
@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from .profile import Profile, load_profile
-from .sources import Source, expand_sources, is_single, is_url, open_payload
-from .verdict import Measurements, Verdict
+from ..api import measure, validate
+from ..imaging.sources import Source, expand_sources, is_single, is_url, open_payload
+from ..rules.profile import Profile, load_profile
+from ..rules.verdict import Measurements, Verdict
 
 __all__ = ["BatchResult", "iter_measurements", "validate_many"]
 
@@ -117,8 +118,6 @@ def _validate_task(
     index: int, source: Source, profile: tuple[str, str, dict[str, dict[str, Any]]], max_pixels: int
 ) -> BatchResult:
     """Validate one photo; never raises (except on interpreter exit)."""
-    from .api import validate
-
     try:
         verdict = validate(
             open_payload(source.payload), _rebuild_profile(profile), max_pixels=max_pixels
@@ -135,8 +134,6 @@ def _measure_task(
     index: int, source: Source, checks: tuple[str, ...] | None, max_pixels: int
 ) -> tuple[int, str, Measurements | None, str | None]:
     """Measure one photo; never raises (except on interpreter exit)."""
-    from .api import measure
-
     try:
         found = measure(open_payload(source.payload), checks=checks, max_pixels=max_pixels)
     except Exception as exc:
@@ -155,9 +152,9 @@ def _init_worker() -> None:
         cv2.setNumThreads(1)
     except ImportError:  # pragma: no cover - a core dependency
         pass
-    from .errors import PhotocheckError
-    from .face import load_models
-    from .registry import registered
+    from ..errors import PhotocheckError
+    from ..rules.registry import registered
+    from ..vision.dlib_faces import load_models
 
     registered()  # import the built-in checks once
     with contextlib.suppress(PhotocheckError):  # reported per photo by the tasks instead
@@ -461,7 +458,7 @@ def validate_many(
     Parameters
     ----------
     photos : path, URL, glob, folder, bytes, file object, array, or an iterable of them
-        Expanded by :func:`photocheck.sources.expand_sources` (folders recursively; URLs
+        Expanded by :func:`photocheck.imaging.sources.expand_sources` (folders recursively; URLs
         through fsspec). May be a generator: it is consumed as the batch advances.
     profile : str, Path or Profile, optional
         The profile every photo is judged against (default ``"icao"``). Loaded once here,
@@ -510,7 +507,7 @@ def validate_many(
     [('<bytes #0>', 'fail'), ('<bytes #1>', 'error')]
 
     """
-    from .image import DEFAULT_MAX_PIXELS
+    from ..imaging.load import DEFAULT_MAX_PIXELS
 
     prof = load_profile(profile)
     executor = _check_executor(executor, workers)
@@ -570,8 +567,8 @@ def iter_measurements(
         When a check id is not registered (raised by this call, before any work).
 
     """
-    from .image import DEFAULT_MAX_PIXELS
-    from .registry import get_check
+    from ..imaging.load import DEFAULT_MAX_PIXELS
+    from ..rules.registry import get_check
 
     names = None if checks is None else tuple(get_check(c).id for c in checks)
     executor = _check_executor(executor, workers)

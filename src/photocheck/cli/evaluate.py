@@ -2,7 +2,7 @@
 
 ``photocheck evaluate MANIFEST.csv --profile icao [--synthetic] [-o out.csv|out.json]``
 prints, per check, the confusion counts, FRR, FAR, balanced accuracy and EER (see
-:mod:`photocheck.tuning`); ``--markdown FILE`` writes the accuracy page (``docs/accuracy.md``
+:mod:`photocheck.evaluation.tuning`); ``--markdown FILE`` writes the accuracy page (``docs/accuracy.md``
 is made this way). ``photocheck tune MANIFEST.csv --profile icao --target-frr 0.02 -o
 my.toml`` writes a profile with each labelled check's limits moved to the target.
 
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import PhotocheckError
+from ..errors import PhotocheckError
 
 __all__ = ["add_parsers", "run"]
 
@@ -83,7 +83,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def _load_or_measure(path: str | None, measure: Any) -> Any:
-    from .table import read_table
+    from ..batch.table import read_table
 
     if path and Path(path).is_file():
         return read_table(path)
@@ -94,7 +94,7 @@ def _load_or_measure(path: str | None, measure: Any) -> Any:
 
 
 def _tables(args: argparse.Namespace) -> tuple[Any, Any]:
-    from .tuning import labelled_manifest_table, synthetic_set
+    from ..evaluation.tuning import labelled_manifest_table, synthetic_set
 
     manifest = Path(args.manifest)
     if not manifest.is_file():
@@ -122,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .profile import load_profile
-    from .tuning import evaluate
+    from ..evaluation.tuning import evaluate
+    from ..rules.profile import load_profile
 
     profile = load_profile(args.profile)
     real, synthetic = _tables(args)
@@ -158,9 +158,9 @@ def _write_output(path: str, results: dict[str, Any]) -> None:
 
 
 def _tune(args: argparse.Namespace) -> int:
-    from .profile import Profile, load_profile
-    from .table import MeasurementTable
-    from .tuning import tune
+    from ..batch.table import MeasurementTable
+    from ..evaluation.tuning import tune
+    from ..rules.profile import Profile, load_profile
 
     profile = load_profile(args.profile)
     real, synthetic = _tables(args)
@@ -195,8 +195,8 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
     """Render the accuracy page: how it was made, the tables, and the synthetic detail."""
     import numpy as np
 
-    from .rejudge import judge_table
-    from .tuning import group_checks
+    from ..evaluation.rejudge import judge_table
+    from ..evaluation.tuning import group_checks
 
     command = f"photocheck evaluate {args.manifest} --profile {args.profile}"
     if args.synthetic:
@@ -218,18 +218,18 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
         "not pass (`not_assessed` rejects too; `warn` passes). FRR = compliant photos rejected /",
         "compliant photos; FAR = non-compliant photos accepted / non-compliant photos; balanced",
         "accuracy = 1 - (FAR + FRR) / 2; EER = equal-error rate over the check's raw score",
-        "(swept over every cut-off, see `photocheck.tuning`). A check marked *(warn)* only warns",
+        "(swept over every cut-off, see `photocheck.evaluation.tuning`). A check marked *(warn)* only warns",
         "in this profile, so it never rejects: its FAR counts warnings as accepts, while its EER",
         "shows what its score could do as a failing rule. Small counts mean wide uncertainty:",
         "with 10 photos one mistake moves a rate by 10 points.",
         "",
     ]
-    from .evaluation import LABEL_RULES
+    from ..evaluation.labels import LABEL_RULES
 
     lines += [
         "## Label mapping",
         "",
-        "Manifest label columns and the checks they judge (`photocheck.evaluation.LABEL_RULES`);",
+        "Manifest label columns and the checks they judge (`photocheck.evaluation.labels.LABEL_RULES`);",
         "a group is rejected when any of its checks does not pass.",
         "",
         "| label column | group | checks | compliant labels | non-compliant labels |",
@@ -247,7 +247,7 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
         "## Real photos",
         "",
         f"The development set ({real.photos} photos read, {real.errors} unreadable), hand labels mapped",
-        "to checks by `photocheck.evaluation.LABEL_RULES` (`unsure`/`na` left out; face-level labels",
+        "to checks by `photocheck.evaluation.labels.LABEL_RULES` (`unsure`/`na` left out; face-level labels",
         "only on photos with exactly one face).",
         "",
         "<!-- table:real -->",
@@ -271,7 +271,7 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
             "",
             f"{syn.photos} variants of {bases} compliant photos of the set (labels `n_faces=1`, plain",
             "light background, frontal, sharp, well exposed), each first framed the ICAO way",
-            "(`photocheck.tuning.frame_portrait`), then degraded by `photocheck.synthetic` and",
+            "(`photocheck.evaluation.tuning.frame_portrait`), then degraded by `photocheck.evaluation.synthetic` and",
             "labelled with the variant's expected verdict. They are computed in memory, never",
             "saved. Each row below is judged only on the checks its variants speak to.",
             "",

@@ -1,11 +1,11 @@
 """Synthetic variants for the lighting, colour and image-quality checks.
 
-Importing this module registers its variants with :mod:`photocheck.synthetic` (the shared
+Importing this module registers its variants with :mod:`photocheck.evaluation.synthetic` (the shared
 generator): a shadow across the face, a shadow cast on the background, a hot spot on a cheek,
 colour casts and a black-and-white copy, red pupils, a low-quality JPEG round trip and a
 down-then-up rescale. Variants that need the face locate it with photocheck's own landmarks
 (:class:`photocheck.analysis.Analysis`) and raise
-:class:`~photocheck.synthetic.VariantNotApplicable` when there is no clear face.
+:class:`~photocheck.evaluation.synthetic.VariantNotApplicable` when there is no clear face.
 
 =========================  ===============================================  =====================
 name                       severity                                         clearly visible at
@@ -61,8 +61,8 @@ RGB = NDArray[np.uint8]
 
 def _landmarks(rgb: RGB) -> NDArray[np.float64]:
     """Return the 68 landmarks of the photo's main face (photocheck's own detector)."""
-    from .analysis import Analysis
-    from .image import load_image
+    from ..analysis import Analysis
+    from ..imaging.load import load_image
 
     face = Analysis(load_image(np.ascontiguousarray(rgb))).face
     if face is None or face.landmarks is None:
@@ -254,7 +254,7 @@ def red_eyes(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 def jpeg_round_trip(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Save as JPEG at quality ``severity`` (1-100) and decode again (OpenCV, 4:2:0).
 
-    The same round trip as :func:`photocheck.synthetic.jpeg`, with expectations for
+    The same round trip as :func:`photocheck.evaluation.synthetic.jpeg`, with expectations for
     ``image.compression`` instead of ``sharpness``.
     """
     return jpeg(rgb, severity, rng)
@@ -358,7 +358,7 @@ def evaluate_photo(
         ``severity``, ``status`` (check -> status) and ``values`` (check -> raw values);
         variants that do not apply to the photo are recorded with ``status`` None.
     """
-    from .api import judge, measure
+    from ..api import judge, measure
     from .synthetic import make_variant, variant_info
 
     def judged(image: RGB) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .verdict import Verdict
+from ..rules.verdict import Verdict
 
 __all__ = [
     "LABEL_RULES",
@@ -217,8 +217,8 @@ def evaluate_manifest(
 
     Photos that cannot be read count for no group (they are reported by the caller).
     """
-    from .api import validate
-    from .errors import PhotocheckError
+    from ..api import validate
+    from ..errors import PhotocheckError
 
     pairs = []
     for row in rows if rows is not None else read_manifest(manifest):
@@ -230,10 +230,10 @@ def evaluate_manifest(
     return agreement(pairs)
 
 
-# Measure once, re-judge instantly, error rates and tuning: see photocheck.tuning (they are
+# Measure once, re-judge instantly, error rates and tuning: see photocheck.evaluation.tuning (they are
 # importable from here as well).
+from ..batch.table import measure_many, read_table  # noqa: E402
 from .rejudge import judge_table  # noqa: E402
-from .table import measure_many, read_table  # noqa: E402
 from .tuning import (  # noqa: E402 - tuning reads LABEL_RULES from this module lazily
     CheckEvaluation,
     Evaluation,

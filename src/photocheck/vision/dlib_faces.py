@@ -3,7 +3,7 @@
 The models load lazily, once per process, under a lock: importing photocheck does not load
 them, and concurrent first calls load them once. Both are bundled in ``models/`` in the form
 that loads fastest (see its README): the detector as a dlib ``.svm`` file, the landmark trees as
-NumPy arrays (:mod:`photocheck.landmarks`). When a bundled file cannot be read, dlib's own
+NumPy arrays (:mod:`photocheck.vision.dlib_landmarks`). When a bundled file cannot be read, dlib's own
 detector and the ``.dat`` model of ``face-recognition-models`` are used instead (slower to
 load, same results within the landmark jitter). We call dlib directly rather than through
 ``face_recognition.api`` because that module loads all four of its models at import (~0.85 s)
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ModelNotFoundError
-from .resample import reduce_towards
+from ..errors import ModelNotFoundError
+from ..imaging.resample import reduce_towards
 
 if TYPE_CHECKING:
     import numpy as np
@@ -94,7 +94,7 @@ def _frontal_detector() -> Any:
     """Return the frontal HOG detector, from the bundled file when possible (3 ms, not 0.8 s)."""
     import dlib
 
-    bundled = Path(__file__).parent / "models" / "frontal_face_detector.svm"
+    bundled = Path(__file__).parent.parent / "models" / "frontal_face_detector.svm"
     try:
         return dlib.fhog_object_detector(str(bundled))
     except RuntimeError:  # missing or unreadable file, or a dlib that cannot read it
@@ -120,7 +120,7 @@ def _dlib_landmarker() -> Callable[[NDArray[np.uint8], tuple[int, int, int, int]
 
 def _landmarker() -> Callable[[NDArray[np.uint8], tuple[int, int, int, int]], Any]:
     """Return the landmark function: the bundled NumPy model, else dlib's model file."""
-    from .landmarks import load_landmark_model, predict_landmarks
+    from .dlib_landmarks import load_landmark_model, predict_landmarks
 
     try:
         model = load_landmark_model()

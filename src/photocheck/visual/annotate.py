@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import PhotocheckError
-from .image import PhotoInput, load_image
-from .profile import Profile, available_profiles, load_profile
-from .registry import NotAssessed
-from .verdict import Verdict
+from ..errors import NotAssessed, PhotocheckError
+from ..imaging.load import PhotoInput, load_image
+from ..rules.profile import Profile, available_profiles, load_profile
+from ..rules.verdict import Verdict
 
 if TYPE_CHECKING:
     import numpy as np
@@ -113,7 +112,7 @@ def annotate(
     Examples
     --------
     >>> import photocheck, skimage.data
-    >>> from photocheck.annotate import annotate
+    >>> from photocheck.visual.annotate import annotate
     >>> photo = skimage.data.astronaut()
     >>> drawn = annotate(photo, photocheck.validate(photo), width=400)
     >>> drawn.shape[1], drawn.shape[0] > 400
@@ -265,7 +264,7 @@ def _background_region(
     The first mask is the whole background region (colour); the second, when the analysis
     defines one, the part near the borders where texture is scored.
     """
-    from .analysis import Analysis
+    from ..analysis import Analysis
 
     analysis = Analysis(image)
     # Reuse the verdict's geometry rather than detecting the face again: the masks depend

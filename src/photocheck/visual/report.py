@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import PhotocheckError
-from .image import PhotoInput
-from .profile import Profile
-from .verdict import CheckResult, Verdict
+from ..errors import PhotocheckError
+from ..imaging.load import PhotoInput
+from ..rules.profile import Profile
+from ..rules.verdict import CheckResult, Verdict
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,7 +90,7 @@ def expand_sources(sources: Iterable[str | Path]) -> list[Path]:
         When a source does not exist.
 
     """
-    from .errors import InvalidImageError
+    from ..errors import InvalidImageError
 
     paths: list[Path] = []
     for source in sources:
@@ -144,10 +144,10 @@ def check_photos(
         One per photo; a photo that cannot be read gives an item with ``error`` set.
 
     """
+    from ..api import validate
+    from ..imaging.load import load_image
+    from ..rules.profile import load_profile
     from .annotate import annotate
-    from .api import validate
-    from .image import load_image
-    from .profile import load_profile
 
     prof = load_profile(profile)
     for photo in photos:
@@ -193,7 +193,7 @@ def write_report(
         Counts: ``photos``, ``pass``, ``fail``, ``error``, and ``bytes`` written.
 
     """
-    from .profile import load_profile
+    from ..rules.profile import load_profile
 
     prof = load_profile(profile)
     items = list(check_photos(expand_sources(sources), prof, thumb_width=thumb_width))
@@ -496,7 +496,7 @@ def verdict_html(
     photo : optional
         The photo it was computed on (anything :func:`photocheck.load_image` accepts).
     profile : str, Path or Profile, optional
-        For the framing bands (see :func:`photocheck.annotate.annotate`).
+        For the framing bands (see :func:`photocheck.visual.annotate.annotate`).
     thumb_width : int, optional
         Width of the thumbnail in pixels (default 240).
 

@@ -3,7 +3,7 @@
 A *variant* degrades a (compliant) photo in one known way - blur, exposure, a tilted head, a
 recoloured background, JPEG compression, a bad crop - at a chosen *severity*, and carries the
 verdict each affected check is expected to give. Evaluation uses variants to complement small
-labelled photo sets (see :func:`photocheck.evaluation.evaluate`).
+labelled photo sets (see :func:`photocheck.evaluation.labels.evaluate`).
 
 Stable API (other modules register their own variants with the same decorator)
 ------------------------------------------------------------------------------
@@ -21,7 +21,7 @@ Stable API (other modules register their own variants with the same decorator)
     photo that passes that check.
 ``available_variants() -> tuple[str, ...]``
     Names of the registered variants, including those of the photocheck modules listed in
-    :data:`VARIANT_MODULES` (``photocheck.synthetic_lighting``: shadows, hot spots, colour
+    :data:`VARIANT_MODULES` (``photocheck.evaluation.synthetic_lighting``: shadows, hot spots, colour
     casts, red eyes, compression), imported on first use. A module of your own registers
     its variants when you import it.
 ``variant_info(name) -> VariantSpec``
@@ -58,12 +58,12 @@ Expectations are set from what the standard means (e.g. two stops of under-expos
 not acceptable), not from what the checks happen to measure; between clearly fine and
 clearly wrong no expectation is given. They assume a source photo that passes the check
 concerned; the crop expectations also assume a photo framed the ICAO way (face about 60% of
-the width, centred), as :func:`photocheck.evaluation.synthetic_set` prepares them.
+the width, centred), as :func:`photocheck.evaluation.labels.synthetic_set` prepares them.
 
 Examples
 --------
 >>> import numpy as np
->>> from photocheck.synthetic import make_variant
+>>> from photocheck.evaluation.synthetic import make_variant
 >>> rgb = np.full((400, 300, 3), 200, dtype=np.uint8)
 >>> v = make_variant(rgb, "crop.too_loose", 2.0)
 >>> v.image.shape, v.expected["geometry.face_width"]
@@ -82,7 +82,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import PhotocheckError, suggest
+from ..errors import PhotocheckError, suggest
 
 __all__ = [
     "Variant",
@@ -192,7 +192,7 @@ def register_variant(
     Examples
     --------
     >>> import numpy as np
-    >>> from photocheck.synthetic import register_variant, make_variant
+    >>> from photocheck.evaluation.synthetic import register_variant, make_variant
     >>> @register_variant("demo.invert", severities=[1], expected={}, replace=True)
     ... def invert(rgb, severity, rng):
     ...     return 255 - rgb
@@ -217,7 +217,7 @@ def register_variant(
 
 # Modules of photocheck that register more variants with this generator; they are imported
 # on first use of :func:`available_variants`, :func:`variant_info` or :func:`iter_variants`.
-VARIANT_MODULES = ("photocheck.synthetic_lighting",)
+VARIANT_MODULES = ("photocheck.evaluation.synthetic_lighting",)
 _FAMILIES_LOADED = False
 
 

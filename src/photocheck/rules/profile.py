@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ProfileError, UnknownCheckError, suggest
+from ..errors import ProfileError, UnknownCheckError, suggest
 from .registry import OneOf, Range, get_check
 
 __all__ = ["Profile", "available_profiles", "load_profile"]
@@ -173,7 +173,7 @@ def _validate_rule(profile: str, check: str, rule: Mapping[str, Any]) -> dict[st
 @functools.lru_cache(maxsize=1)
 def available_profiles() -> tuple[str, ...]:
     """Return the names of the profiles shipped with photocheck."""
-    folder = resources.files("photocheck") / "profiles"
+    folder = resources.files("photocheck.rules") / "profiles"
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
@@ -231,7 +231,7 @@ def _load_from_text(name_or_path: str | Path) -> Profile:
 def _read_profile_text(name_or_path: str | Path) -> tuple[str, str]:
     shipped = available_profiles()
     if isinstance(name_or_path, str) and name_or_path in shipped:
-        folder = resources.files("photocheck") / "profiles"
+        folder = resources.files("photocheck.rules") / "profiles"
         return (folder / f"{name_or_path}.toml").read_text(
             encoding="utf-8"
         ), f"profile {name_or_path!r}"

@@ -1,0 +1,1 @@
+"""The ``photocheck`` command line."""

@@ -1,0 +1,1 @@
+"""Evaluation tooling: labelled manifests, synthetic variants, re-judging tables, accuracy and tuning."""

@@ -1,0 +1,1 @@
+"""Turning what callers pass (paths, bytes, arrays, folders, URLs) into RGB arrays."""

@@ -1,0 +1,1 @@
+"""Visual output: the annotated photo and the self-contained HTML report."""
