@@ -1,0 +1,304 @@
+"""Named face measurements from the 478-point attention mesh (no model calls).
+
+Every function takes the mesh as an ``(478, 3)`` array in image pixels (x right, y down, z
+depth; see :mod:`photocheck.vision.mesh`) and measures in the image plane (x, y only).
+"Right" and "left" are the *person's*: their right eye is on the image's left. Indices are
+MediaPipe's face-mesh indices (468-477 are the refined irises).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "CHIN",
+    "FACE_LEFT_EDGE",
+    "FACE_OVAL",
+    "FACE_RIGHT_EDGE",
+    "FOREHEAD",
+    "LEFT_EYE_CORNERS",
+    "LEFT_EYE_LIDS",
+    "LEFT_IRIS_CENTRE",
+    "LEFT_IRIS_RING",
+    "MASK_PERSON",
+    "MOUTH_CORNERS",
+    "MOUTH_GAPS",
+    "N_POINTS",
+    "RIGHT_EYE_CORNERS",
+    "RIGHT_EYE_LIDS",
+    "RIGHT_IRIS_CENTRE",
+    "RIGHT_IRIS_RING",
+    "chin",
+    "crown_from_mask",
+    "eye_centres",
+    "eye_distance",
+    "eye_openness",
+    "face_oval",
+    "face_width",
+    "iris_radius",
+    "mouth_opening",
+]
+
+N_POINTS = 478  # 468 mesh points + 5 per iris
+
+# Irises: centre, then four points on the iris edge.
+RIGHT_IRIS_CENTRE = 468  # the person's right eye: the image's left
+RIGHT_IRIS_RING = (469, 470, 471, 472)
+LEFT_IRIS_CENTRE = 473  # the person's left eye: the image's right
+LEFT_IRIS_RING = (474, 475, 476, 477)
+
+# Eyelids: (upper, lower) pairs from the outer to the inner third of each eye, and the corners.
+RIGHT_EYE_LIDS = ((161, 163), (160, 144), (159, 145), (158, 153), (157, 154))
+RIGHT_EYE_CORNERS = (33, 133)  # outer (image left), inner
+LEFT_EYE_LIDS = ((388, 390), (387, 373), (386, 374), (385, 380), (384, 381))
+LEFT_EYE_CORNERS = (362, 263)  # inner, outer (image right)
+
+# Mouth: (upper, lower) inner-lip pairs left of centre, centre, right of centre; outer corners.
+MOUTH_GAPS = ((82, 87), (13, 14), (312, 317))
+MOUTH_CORNERS = (61, 291)
+
+CHIN = 152  # bottom of the chin on the face contour
+FOREHEAD = 10  # top of the face contour (about the hairline; not the crown)
+# The face contour at cheekbone / ear level. On the astronaut (skimage) mesh they lie within
+# 0.5 px of the oval's extreme x (91 px wide); the temple points 127/356 are as wide (1% wider
+# on the canonical model) but sit higher, where hair often covers the contour.
+FACE_RIGHT_EDGE = 234  # image left
+FACE_LEFT_EDGE = 454  # image right
+
+# MediaPipe's FACEMESH_FACE_OVAL as a closed polygon: from the forehead (10) down the image's
+# right side (the person's left) to the chin (152) and back up the image's left side.
+FACE_OVAL = (
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288,
+    397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136,
+    172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+)  # fmt: skip
+
+MASK_PERSON = 0.5  # person-mask probability at and above which a pixel counts as the person
+
+
+def _xy(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.ndim != 2 or pts.shape[0] < N_POINTS or pts.shape[1] < 2:
+        raise ValueError(f"expected (478, 3) face-mesh points, got {pts.shape}")
+    return pts[:, :2]
+
+
+def _gap_ratio(
+    xy: NDArray[np.float64],
+    pairs: tuple[tuple[int, int], ...],
+    corners: tuple[int, int],
+) -> float:
+    idx = np.asarray(pairs)
+    gaps = np.linalg.norm(xy[idx[:, 0]] - xy[idx[:, 1]], axis=1)
+    width = float(np.linalg.norm(xy[corners[0]] - xy[corners[1]]))
+    if width <= 0:
+        return 0.0
+    return float(gaps.mean()) / width
+
+
+def eye_centres(
+    points: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the iris centres.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    right_eye_xy, left_eye_xy : ndarray, shape (2,)
+        Image pixels (x, y) of the person's right iris centre (point 468, on the image's left
+        for an upright face) and left iris centre (point 473, on the image's right).
+    """
+    xy = _xy(points)
+    return xy[RIGHT_IRIS_CENTRE].copy(), xy[LEFT_IRIS_CENTRE].copy()
+
+
+def eye_distance(points: NDArray[np.float64]) -> float:
+    """Return the distance between the two iris centres.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    float
+        Image pixels, >= 0 (in the image plane: shrinks as the head turns).
+    """
+    right, left = eye_centres(points)
+    return float(np.linalg.norm(left - right))
+
+
+def eye_openness(points: NDArray[np.float64]) -> tuple[float, float]:
+    """Return how open each eye is: mean lid gap over eye width.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    right, left : float
+        For the person's right eye (image left) and left eye (image right): the mean of the
+        five upper-to-lower lid distances (``RIGHT_EYE_LIDS`` / ``LEFT_EYE_LIDS``) divided by
+        the corner-to-corner distance (``RIGHT_EYE_CORNERS`` / ``LEFT_EYE_CORNERS``). >= 0;
+        larger = more open; scale-free; 0 when the corners coincide. On the development
+        photos closed eyes measured 0.05-0.08 and open eyes 0.17 (5th percentile) to 0.25
+        (median). The smaller of the two decides "eyes open".
+    """
+    xy = _xy(points)
+    return (
+        _gap_ratio(xy, RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS),
+        _gap_ratio(xy, LEFT_EYE_LIDS, LEFT_EYE_CORNERS),
+    )
+
+
+def mouth_opening(points: NDArray[np.float64]) -> float:
+    """Return how open the mouth is: mean inner-lip gap over mouth width.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    float
+        Mean distance of the inner-lip pairs (82, 87), (13, 14), (312, 317) divided by the
+        distance between the mouth corners 61 and 291. >= 0; larger = more open; scale-free;
+        0 when the corners coincide. Closed lips measure a few hundredths (the labelled
+        development photos split best at about 0.03-0.05).
+    """
+    return _gap_ratio(_xy(points), MOUTH_GAPS, MOUTH_CORNERS)
+
+
+def chin(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the bottom of the chin.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    ndarray, shape (2,)
+        Image pixels (x, y) of mesh point 152; y grows downwards, so for an upright face this
+        is the face's lowest point.
+    """
+    return _xy(points)[CHIN].copy()
+
+
+def face_width(points: NDArray[np.float64]) -> float:
+    """Return the face's width at ear level.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    float
+        Image pixels, >= 0: the distance between the face-contour points 234 (image left) and
+        454 (image right), at ear level, where the face is about its widest. Shrinks with
+        yaw.
+    """
+    xy = _xy(points)
+    return float(np.linalg.norm(xy[FACE_LEFT_EDGE] - xy[FACE_RIGHT_EDGE]))
+
+
+def face_oval(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the face contour as a closed polygon.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    ndarray, shape (36, 2)
+        Image pixels (x, y) of ``FACE_OVAL`` in order: starts at the forehead (point 10) and
+        runs clockwise on screen (towards the image's right first). The last vertex joins the
+        first. The top follows the hairline, not the crown (see :func:`crown_from_mask`).
+    """
+    return _xy(points)[list(FACE_OVAL)].copy()
+
+
+def iris_radius(points: NDArray[np.float64]) -> float:
+    """Return the mean iris radius of both eyes.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    float
+        Image pixels, >= 0: the mean distance from each iris centre to its four edge points,
+        averaged over both eyes. The human iris is about 11.7 mm across, which makes this a
+        ruler for the photo's scale.
+    """
+    xy = _xy(points)
+    right = np.linalg.norm(xy[list(RIGHT_IRIS_RING)] - xy[RIGHT_IRIS_CENTRE], axis=1)
+    left = np.linalg.norm(xy[list(LEFT_IRIS_RING)] - xy[LEFT_IRIS_CENTRE], axis=1)
+    return float((right.sum() + left.sum()) / (right.size + left.size))
+
+
+def crown_from_mask(mask: NDArray[np.float32], points: NDArray[np.float64]) -> float | None:
+    """Return the y of the top of the head, hair included, from the person mask.
+
+    In the column band of the face (between the face oval's leftmost and rightmost x), above
+    the top of the face oval (the forehead), take the pixels whose mask probability is >=
+    ``MASK_PERSON`` and connected (8-neighbourhood, within that band) to the person at the
+    forehead row; the crown is the highest such row.
+
+    Parameters
+    ----------
+    mask : ndarray, shape (H, W)
+        Person probability in [0, 1] at the photo's size (:func:`.segmentation.person_mask`).
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels, in the same photo.
+
+    Returns
+    -------
+    float or None
+        The crown's row in image pixels (y grows downwards; 0 is the top row), never below
+        the forehead row. ``None`` when the crown cannot be measured, which callers should
+        read as "the head may be cut by the top edge": the person region reaches the image's
+        top row in the band (the head is cut), the face oval's top is above the image, or the
+        mask does not cover the forehead row at all (a failed mask, or no face under the
+        mesh). Check ``mask`` at the forehead point (``FOREHEAD``) to tell the last case apart.
+    """
+    import cv2
+
+    xy = _xy(points)
+    person = np.asarray(mask) >= MASK_PERSON
+    if person.ndim != 2:
+        raise ValueError(f"expected an (H, W) mask, got shape {person.shape}")
+    height, width = person.shape
+    oval = xy[list(FACE_OVAL)]
+    x0 = max(int(np.floor(oval[:, 0].min())), 0)
+    x1 = min(int(np.ceil(oval[:, 0].max())), width - 1)
+    top = float(oval[:, 1].min())
+    if x1 < x0 or top < 0 or top > height - 1:
+        return None
+    forehead_row = round(top)
+    band = person[: forehead_row + 1, x0 : x1 + 1]
+    if not band[-1].any():
+        return None
+    _, labels = cv2.connectedComponents(band.astype(np.uint8), connectivity=8)
+    face_labels = np.unique(labels[-1][band[-1]])
+    rows = np.flatnonzero(np.isin(labels, face_labels).any(axis=1))
+    crown = int(rows[0])
+    if crown == 0:
+        return None
+    return float(crown)

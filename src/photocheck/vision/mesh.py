@@ -1,0 +1,118 @@
+"""The 478-point face mesh: MediaPipe's attention landmark model on a face crop.
+
+Stock LiteRT cannot run ``face_landmark_with_attention.tflite`` (it holds custom operations), so
+``tools/fetch_mediapipe_models.py`` cut it into two builtin-only stages; the custom operations
+run in NumPy (:mod:`.mesh_ops`) between and after them, in the order
+``models/face_landmark_attention.json`` lists. The outputs are then merged as MediaPipe's
+``tensors_to_face_landmarks_with_attention.pbtxt`` does: the 468-point mesh, with lips, eye
+contours and eyebrows replaced by the refined points (keeping the mesh's depth) and the two
+irises appended as points 468-472 and 473-477 (depth: the mean depth of the eye's 16 contour
+points).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .crop import FaceCrop, crop_to_image
+from .mesh_ops import landmarks_to_transform_matrix, transform_landmarks, transform_tensor_bilinear
+from .runtime import MODEL_DIR, run
+
+__all__ = ["NUM_POINTS", "PRESENCE_THRESHOLD", "FaceMesh", "face_mesh"]
+
+NUM_POINTS = 478
+# MediaPipe discards the mesh when the face-flag probability is below this
+# (``ThresholdingCalculator`` in ``face_landmark_cpu.pbtxt``); without the gate a crop holding
+# no face (e.g. a mirrored, masked face) still yields a confident-looking mesh.
+PRESENCE_THRESHOLD = 0.5
+_PLAN_FILE = "face_landmark_attention.json"
+_FACE_FLAG = "conv_faceflag"
+_CUSTOM_OPS: dict[str, Any] = {
+    "Landmarks2TransformMatrix": landmarks_to_transform_matrix,
+    "TransformTensorBilinear": transform_tensor_bilinear,
+    "TransformLandmarks": transform_landmarks,
+}
+
+
+class FaceMesh(NamedTuple):
+    """The refined face mesh in photo coordinates.
+
+    Attributes
+    ----------
+    points : ndarray of float64, shape (478, 3)
+        ``(x, y, z)`` in photo pixels (x right, y down; z depth in the same scale as x,
+        smaller is nearer the camera, relative to the face). Indices follow MediaPipe's
+        face mesh; 468-472 are the iris (centre, then 4 points on its edge) of the eye at
+        points 33-133 (image left on an upright face: the person's right eye), 473-477 the
+        iris of the eye at points 362-263.
+    presence : float
+        Probability in ``[0, 1]`` that the crop holds a face; below
+        :data:`PRESENCE_THRESHOLD` MediaPipe would report no face and the points are
+        meaningless.
+    """
+
+    points: NDArray[np.float64]
+    presence: float
+
+
+def face_mesh(crop: FaceCrop) -> FaceMesh:
+    """Compute the 478-point mesh of the face in a crop.
+
+    Parameters
+    ----------
+    crop : FaceCrop
+        The 192 x 192 face crop (RGB in ``[0, 1]``) from :func:`.crop.face_crop`.
+
+    Returns
+    -------
+    FaceMesh
+        The points mapped back to the photo and the face-presence probability.
+    """
+    outputs = _run_model(crop.pixels)
+    points = _refine(outputs)
+    logit = float(outputs[_FACE_FLAG].reshape(-1)[0])
+    presence = 1.0 / (1.0 + np.exp(-logit))
+    return FaceMesh(crop_to_image(crop, points), float(presence))
+
+
+@cache
+def _plan() -> dict[str, Any]:
+    """Load the stage/custom-operation plan and refinement maps written by the fetch tool."""
+    plan: dict[str, Any] = json.loads((MODEL_DIR / _PLAN_FILE).read_text())
+    return plan
+
+
+def _run_model(pixels: NDArray[np.float32]) -> dict[str, NDArray[np.float32]]:
+    """Run the whole attention model on one crop; return its outputs by name (batch axis kept)."""
+    plan = _plan()
+    values: dict[str, NDArray[np.float32]] = {}
+    for step in plan["steps"]:
+        if "model" in step:
+            if not values:  # the first stage reads the crop
+                values[step["inputs"][0]] = np.asarray(pixels, dtype=np.float32)[None]
+            values.update(run(step["model"], *(values[name] for name in step["inputs"])))
+            continue
+        for op in step["custom"]:
+            operation = _CUSTOM_OPS[op["op"]]
+            args = [values[name][0] for name in op["inputs"]]
+            values[op["output"]] = operation(*args, **op["options"])[None]
+    return {name: values[source] for name, source in plan["outputs"].items()}
+
+
+def _refine(outputs: dict[str, NDArray[np.float32]]) -> NDArray[np.float64]:
+    """Merge the model outputs into the 478 refined points, in crop pixels ``(x, y, z)``."""
+    points = np.zeros((NUM_POINTS, 3))
+    for refinement in _plan()["refinement"]:
+        indexes = refinement["indexes"]
+        source = outputs[refinement["source"]].reshape(len(indexes), -1)
+        points[indexes, :2] = source[:, :2]
+        if refinement["z"] == "copy":
+            points[indexes, 2] = source[:, 2]
+        elif refinement["z"] == "average":
+            points[indexes, 2] = points[refinement["average_of"], 2].mean()
+    return points
