@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import NotAssessed
 from .imaging.load import LoadedImage
 from .imaging.resample import halve
-from .vision import dlib_faces as face_module
+from .vision import face as face_module
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,9 +30,13 @@ SMALL_WIDTH = 200
 BAND_SHARE = 0.12
 # A second face at least this share of the main face's width makes the main face ambiguous.
 _DOMINANT_FACE_RATIO = 1.5
-# Crown (top of head) = brow line minus this many (chin - brow) distances, when the
-# background is too busy to see the hair outline (calibrated on plain-background portraits).
+# Crown (top of head) = brow line minus this many (chin - brow) distances, when neither the
+# person mask nor a plain background shows the hair outline (the mesh's forehead point is
+# the hairline, not the top of the hair).
 _CROWN_FROM_BROWS = 0.95
+# Person-mask pixels are dilated by this share of the face width before the background is
+# taken outside them: the mask's soft edge and stray hair stay out of background statistics.
+_MASK_MARGIN = 0.06
 
 
 class Analysis:
@@ -71,8 +75,8 @@ class Analysis:
 
     @cached_property
     def faces(self) -> list[face_module.Face]:
-        """Every face found, largest first (boxes only)."""
-        return face_module.detect_faces(self.grey)
+        """Every face found (detection confirmed by the mesh's presence gate), largest first."""
+        return face_module.find_faces(self.rgb)
 
     @cached_property
     def face(self) -> face_module.Face | None:
@@ -83,7 +87,7 @@ class Analysis:
         main = faces[0]
         if len(faces) > 1 and main.width < _DOMINANT_FACE_RATIO * faces[1].width:
             return None
-        return face_module.Face(main.box, main.score, face_module.landmarks_68(self.grey, main.box))
+        return main
 
     def require_face(self) -> face_module.Face:
         """Return the main face, or raise :class:`NotAssessed` saying why there is none."""
@@ -101,18 +105,21 @@ class Analysis:
         Raises :class:`NotAssessed` when there is no main face.
         """
         face = self.require_face()
-        assert face.landmarks is not None
-        geo = face_module.face_geometry(face.landmarks, (self.width, self.height))
-        geo["box"] = face.box
-        geo["landmarks"] = tuple((float(x), float(y)) for x, y in face.landmarks)
-        crown_y, method = self._crown(geo)
+        geo = face_module.face_geometry(face)
+        crown_y, method = self._crown(geo, face)
         geo["crown_y"] = crown_y
         geo["crown_method"] = method
         return geo
 
-    def _crown(self, geo: dict[str, Any]) -> tuple[float, str]:
-        """Top of the head including hair: from the background above the head if plain."""
+    def _crown(self, geo: dict[str, Any], face: face_module.Face) -> tuple[float, str]:
+        """Top of the head including hair: from the person mask, else a plain background."""
         import numpy as np
+
+        from .vision.geometry import crown_from_mask
+
+        crown = crown_from_mask(self.person_mask, face.mesh)
+        if crown is not None:
+            return crown, "person_mask"
 
         brow_y, chin_y = geo["brow_y"], geo["chin"][1]
         estimate = brow_y - _CROWN_FROM_BROWS * (chin_y - brow_y)
@@ -166,33 +173,34 @@ class Analysis:
         return to_lab(self.small[0])
 
     @cached_property
-    def background_mask(self) -> NDArray[np.bool_]:
-        """Background pixels of :attr:`small` beside and above the head, down to the chin.
+    def person_mask(self) -> NDArray[np.float32]:
+        """Probability that each pixel shows the person (H, W), from selfie segmentation."""
+        from .vision.segmentation import person_mask
 
-        The head (an ellipse from the crown to the chin, wider than the face for hair and
-        ears) is excluded with a margin. Raises :class:`NotAssessed` when there is no face or
-        too little background is visible.
+        return person_mask(self.rgb)
+
+    @cached_property
+    def background_mask(self) -> NDArray[np.bool_]:
+        """Background pixels of :attr:`small` outside the person, from the top down to the chin.
+
+        The person mask (hair, ears, neck and shoulders included) is dilated by a margin and
+        left out; rows below the chin are left out too (clothes and shoulders fill them).
+        Raises :class:`NotAssessed` when there is no face or too little background is visible.
         """
         import cv2
         import numpy as np
 
+        from .vision.geometry import MASK_PERSON
+
         geo = self.geometry
         small, scale = self.small
         h, w = small.shape[:2]
-        crown, chin = geo["crown_y"] * scale, geo["chin"][1] * scale
-        cx = geo["eye_midpoint"][0] * scale
-        face_w = geo["face_width"] * scale
-        person = np.zeros((h, w), dtype=np.uint8)
-        centre = (round(cx), round((crown + chin) / 2))
-        axes = (max(1, round(0.85 * face_w)), max(1, round(0.62 * (chin - crown))))
-        cv2.ellipse(person, centre, axes, geo["roll"], 0, 360, 255, -1)
-        neck_half = round(0.45 * face_w)
-        cv2.rectangle(
-            person, (round(cx) - neck_half, round(chin) - 2), (round(cx) + neck_half, h), 255, -1
-        )
-        person = cv2.dilate(person, np.ones((5, 5), np.uint8))
-        mask = person == 0
-        mask[max(0, round(chin)) :, :] = False
+        person = cv2.resize(self.person_mask, (w, h), interpolation=cv2.INTER_AREA) >= MASK_PERSON
+        margin = max(1, round(_MASK_MARGIN * geo["face_width"] * scale))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
+        person = cv2.dilate(person.astype(np.uint8), kernel) > 0
+        mask = ~person
+        mask[max(0, round(geo["chin"][1] * scale)) :, :] = False
         if mask.sum() < 0.02 * h * w or mask.sum() < 50:
             raise NotAssessed("too little background is visible around the head")
         return mask
@@ -231,7 +239,6 @@ class Analysis:
 
         geo = self.geometry
         face = self.require_face()
-        assert face.landmarks is not None
         scale = CANON["ied"] / max(geo["eye_distance"], 1e-6)
         mx, my = geo["eye_midpoint"]
         src = self.rgb
@@ -251,7 +258,7 @@ class Analysis:
             mx, my = (mx - x0) * pre, (my - y0) * pre
             offset = np.array([x0, y0], dtype=np.float64)
         rest = scale / pre
-        angle = geo["roll"]
+        angle = geo["eye_line_angle"]
         matrix = cv2.getRotationMatrix2D((mx, my), angle, rest)
         matrix[0, 2] += CANON["width"] / 2 - mx
         matrix[1, 2] += CANON["eye_y"] - my

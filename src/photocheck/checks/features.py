@@ -25,11 +25,9 @@ from ..rules.registry import Outcome, Range, register_check
 from ..rules.verdict import Scalar
 from ..scores.features import (
     bridge_edge,
-    eye_openness,
     eye_visibility,
     headwear_scores,
     lens_darkness,
-    mouth_opening,
     teeth_share,
 )
 
@@ -57,7 +55,7 @@ def _inside(canon: Mapping[str, Any], points: list[int], margin: float, what: st
 
 @register_check(
     "eyes.open",
-    summary="Both eyes open (eye aspect ratio of the less open eye)",
+    summary="Both eyes open (lid gap over eye width of the less open eye, from the face mesh)",
     passed="Your eyes are open.",
     limits=[
         Range(
@@ -67,11 +65,13 @@ def _inside(canon: Mapping[str, Any], points: list[int], margin: float, what: st
     ],
 )  # fmt: skip
 def eyes_open(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Eye aspect ratio of each eye from the landmarks; ``openness`` is the smaller one."""
+    """Mean lid gap over corner distance of each eye (mesh); ``openness`` is the smaller one."""
+    from ..vision.geometry import eye_openness as mesh_eye_openness
+
     canon = analysis.canonical_face
     _inside(canon, list(range(36, 48)), 4.0, "eye region")
-    values = eye_openness(canon["landmarks"])
-    return {"openness": values["min"], "right": values["right"], "left": values["left"]}
+    right, left = mesh_eye_openness(analysis.require_face().mesh)
+    return {"openness": min(right, left), "right": right, "left": left}
 
 
 @register_check(
@@ -112,11 +112,13 @@ def eyes_visible(analysis: Analysis) -> Mapping[str, Scalar]:
     ],
 )  # fmt: skip
 def mouth_closed(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Inner-lip gap over mouth width (landmarks) and the share of teeth-like mouth pixels."""
+    """Inner-lip gap over mouth width (mesh) and the share of teeth-like mouth pixels."""
+    from ..vision.geometry import mouth_opening as mesh_mouth_opening
+
     canon = analysis.canonical_face
     _inside(canon, _MOUTH, 3.0, "mouth")
     return {
-        "opening": mouth_opening(canon["landmarks"]),
+        "opening": mesh_mouth_opening(analysis.require_face().mesh),
         "teeth": teeth_share(canon["rgb"], canon["landmarks"]),
     }
 

@@ -17,6 +17,7 @@ __all__ = [
     "FACE_OVAL",
     "FACE_RIGHT_EDGE",
     "FOREHEAD",
+    "LANDMARKS_68",
     "LEFT_EYE_CORNERS",
     "LEFT_EYE_LIDS",
     "LEFT_IRIS_CENTRE",
@@ -37,6 +38,7 @@ __all__ = [
     "face_oval",
     "face_width",
     "iris_radius",
+    "landmarks_68",
     "mouth_opening",
 ]
 
@@ -302,3 +304,33 @@ def crown_from_mask(mask: NDArray[np.float32], points: NDArray[np.float64]) -> f
     if crown == 0:
         return None
     return float(crown)
+
+
+# The mesh points that stand where the 68 points of the iBUG 300-W layout stand (jaw 0-16 from
+# the image's left, brows 17-26, nose 27-35, eyes 36-47, outer lips 48-59, inner lips 60-67).
+# Region code written for that layout (face hull, cheeks, brows, lips) reads them; the points
+# themselves all come from the mesh.
+LANDMARKS_68 = (
+    127, 234, 93, 132, 58, 136, 150, 176, 152, 400, 379, 365, 288, 361, 323, 454, 356,
+    70, 63, 105, 66, 107, 336, 296, 334, 293, 300,
+    168, 197, 5, 4, 75, 97, 2, 326, 305,
+    33, 160, 158, 133, 153, 144, 362, 385, 387, 263, 373, 380,
+    61, 39, 37, 0, 267, 269, 291, 405, 314, 17, 84, 181,
+    78, 82, 13, 312, 308, 317, 14, 87,
+)  # fmt: skip
+
+
+def landmarks_68(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the mesh points at the 68 positions of the iBUG 300-W layout.
+
+    Parameters
+    ----------
+    points : ndarray, shape (478, 3)
+        Face-mesh points in image pixels.
+
+    Returns
+    -------
+    ndarray, shape (68, 2)
+        Image pixels (x, y), in the iBUG order (see :data:`LANDMARKS_68`).
+    """
+    return _xy(points)[list(LANDMARKS_68)].copy()

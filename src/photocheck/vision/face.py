@@ -1,0 +1,124 @@
+"""One photo's faces: detection, mesh and pose combined, and the named geometry checks read.
+
+:func:`find_faces` runs BlazeFace, then the attention mesh on every detection, and keeps the
+faces the mesh's presence gate confirms. :func:`face_geometry` turns one face's mesh into the
+named values the checks and the annotated image use (eye centres, chin, face width, pose...).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import geometry
+from .crop import face_crop
+from .detection import detect_faces
+from .mesh import PRESENCE_THRESHOLD, face_mesh
+from .pose import head_pose
+
+__all__ = ["Face", "face_geometry", "find_faces"]
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face found in a photo.
+
+    Attributes
+    ----------
+    box : tuple of float
+        ``(left, top, right, bottom)`` of the detector's box, in image pixels.
+    score : float
+        The detector's confidence in ``[0, 1]``.
+    mesh : ndarray, shape (478, 3)
+        The refined face mesh in image pixels (see :mod:`photocheck.vision.mesh`).
+    presence : float
+        The mesh's face-presence probability in ``[0, 1]``.
+    """
+
+    box: tuple[float, float, float, float]
+    score: float
+    mesh: NDArray[np.float64]
+    presence: float
+
+    @property
+    def width(self) -> float:
+        """Width of the detector's box in pixels."""
+        return self.box[2] - self.box[0]
+
+    @property
+    def landmarks(self) -> NDArray[np.float64]:
+        """The mesh points at the 68 iBUG positions, ``(68, 2)`` image pixels."""
+        return geometry.landmarks_68(self.mesh)
+
+
+def find_faces(rgb: NDArray[np.uint8]) -> list[Face]:
+    """Find every face and compute its mesh; largest box first.
+
+    Parameters
+    ----------
+    rgb : ndarray, shape (H, W, 3), uint8
+        The photo.
+
+    Returns
+    -------
+    list of Face
+        The detections whose mesh presence is at least
+        :data:`photocheck.vision.mesh.PRESENCE_THRESHOLD`, by decreasing box area.
+    """
+    faces = []
+    for detection in detect_faces(rgb):
+        mesh = face_mesh(face_crop(rgb, detection))
+        if mesh.presence < PRESENCE_THRESHOLD:
+            continue
+        x0, y0, x1, y1 = (float(v) for v in detection.box)
+        faces.append(Face((x0, y0, x1, y1), float(detection.score), mesh.points, mesh.presence))
+    faces.sort(key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)
+    return faces
+
+
+def face_geometry(face: Face) -> dict[str, Any]:
+    """Derive the named geometry of one face from its mesh.
+
+    Parameters
+    ----------
+    face : Face
+        A face from :func:`find_faces`.
+
+    Returns
+    -------
+    dict
+        ``right_eye`` and ``left_eye`` (the person's iris centres, (x, y) px), ``eye_midpoint``,
+        ``eye_distance`` (px), ``eye_line_angle`` (degrees, > 0 when the eye on the image's
+        right is lower), ``chin`` (x, y), ``face_width`` (px, mesh points 234-454),
+        ``forehead_y`` (top of the face contour, point 10), ``brow_y`` (mean eyebrow height),
+        ``yaw``, ``pitch``, ``roll`` (degrees, see :mod:`photocheck.vision.pose`: > 0 the face
+        turns towards the image's right, chin up, head tilted clockwise on screen), ``box``
+        and ``landmarks`` (the 68 iBUG-position points as (x, y) pairs).
+    """
+    points = face.mesh
+    right, left = geometry.eye_centres(points)
+    midpoint = (right + left) / 2.0
+    delta = left - right
+    pose = head_pose(points)
+    chin = geometry.chin(points)
+    brows = points[[70, 63, 105, 66, 107, 336, 296, 334, 293, 300], 1]
+    return {
+        "right_eye": (float(right[0]), float(right[1])),
+        "left_eye": (float(left[0]), float(left[1])),
+        "eye_midpoint": (float(midpoint[0]), float(midpoint[1])),
+        "eye_distance": float(math.hypot(delta[0], delta[1])),
+        "eye_line_angle": math.degrees(math.atan2(delta[1], delta[0])),
+        "chin": (float(chin[0]), float(chin[1])),
+        "face_width": geometry.face_width(points),
+        "forehead_y": float(points[geometry.FOREHEAD, 1]),
+        "brow_y": float(brows.mean()),
+        "yaw": pose.yaw,
+        "pitch": pose.pitch,
+        "roll": pose.roll,
+        "box": face.box,
+        "landmarks": tuple((float(x), float(y)) for x, y in face.landmarks),
+    }
