@@ -18,25 +18,30 @@ def _angle(name: str) -> Callable[[Analysis], Mapping[str, Scalar]]:
             raise NotAssessed("the head pose could not be estimated")
         return {"degrees": degrees, "abs_degrees": abs(degrees)}
 
-    measure.__doc__ = f"Head {name} in degrees from the landmarks."
+    measure.__doc__ = f"Head {name} in degrees, fitted from the face mesh (signed; see vision.pose)."
     return measure
 
 
 register_check(
     "pose.yaw",
-    summary="Head turned left/right (degrees; solvePnP on a generic 3D face model)",
+    summary="Head turned left/right (degrees; > 0 towards the image's right; face mesh fitted to a 3D face model)",
     passed="You are facing the camera.",
     limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.yaw.turned", "Face the camera straight on: your head is turned {value:.0f}° to the side; at most {max}° is allowed."))],
 )(_angle("yaw"))  # fmt: skip
 register_check(
     "pose.pitch",
-    summary="Head tilted up/down (degrees; solvePnP on a generic 3D face model)",
+    summary="Head tilted up/down (degrees; > 0 chin up; face mesh fitted to a 3D face model)",
     passed="Your head is level.",
-    limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.pitch.tilted", "Keep your chin level: your head is tilted {value:.0f}° up or down; at most {max}° is allowed."))],
+    limits=[
+        Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.pitch.tilted", "Keep your chin level: your head is tilted {value:.0f}° up or down; at most {max}° is allowed.")),
+        Range("degrees", "min_degrees", "max_degrees",
+              too_low=Outcome("pose.pitch.chin_down", "Raise your chin a little and look straight at the camera: your head is tilted down."),
+              too_high=Outcome("pose.pitch.chin_up", "Lower your chin a little and look straight at the camera: your head is tilted up.")),
+    ],
 )(_angle("pitch"))  # fmt: skip
 register_check(
     "pose.roll",
-    summary="Head tilted towards a shoulder (degrees; angle of the line between the eyes)",
+    summary="Head tilted towards a shoulder (degrees; > 0 clockwise on screen; face mesh fitted to a 3D face model)",
     passed="Your head is upright.",
     limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.roll.tilted", "Hold your head straight: it leans {value:.0f}° towards a shoulder; at most {max}° is allowed."))],
 )(_angle("roll"))  # fmt: skip
