@@ -31,16 +31,9 @@ import statistics
 import time
 
 import photocheck
-from photocheck.rules.profile import Profile, load_profile
+from photocheck import Profile, load_profile
+from photocheck.evaluation.accessories import FEATURE_CHECKS
 
-FEATURE_CHECKS = (
-    "eyes.open",
-    "eyes.visible",
-    "mouth.closed",
-    "accessory.glasses",
-    "accessory.sunglasses",
-    "accessory.headwear",
-)
 BUDGET_MS = 3.0
 
 

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         if args.scheduler:
             client = stack.enter_context(Client(args.scheduler))
-        else:  # one thread per process: the checks are CPU-bound Python/NumPy/dlib code
+        else:  # one thread per process: the checks are CPU-bound Python/NumPy/LiteRT code
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=args.workers,

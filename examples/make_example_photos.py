@@ -18,7 +18,7 @@ import skimage.data
 from PIL import Image
 
 import photocheck
-import photocheck.vision.dlib_faces
+from photocheck.vision.face import find_faces
 
 OUT = Path(__file__).parent / "photos"
 
@@ -112,8 +112,7 @@ ICAO_SIZE = (440, 565)
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     source = skimage.data.astronaut()
-    face = photocheck.vision.dlib_faces.detect_faces(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY))[0]
-    landmarks = photocheck.vision.dlib_faces.landmarks_68(cv2.cvtColor(source, cv2.COLOR_RGB2GRAY), face.box)
+    landmarks = find_faces(source)[0].landmarks  # the mesh at the 68 iBUG positions
     source = close_mouth(source, landmarks)
     geo = photocheck.measure(source).geometry
     plain_white = np.full_like(source, 246)

@@ -75,8 +75,8 @@ def no_pixels(monkeypatch):
 
     monkeypatch.setattr(photocheck.api, "load_image", refuse)
     monkeypatch.setattr(photocheck.api, "Analysis", refuse)
-    monkeypatch.setattr("photocheck.vision.dlib_faces.detect_faces", refuse)
-    monkeypatch.setattr("photocheck.vision.dlib_faces.landmarks_68", refuse)
+    monkeypatch.setattr("photocheck.vision.face.find_faces", refuse)
+    monkeypatch.setattr("photocheck.vision.runtime.run", refuse)
 
 
 def test_rejudging_with_a_changed_profile_touches_no_pixels(portrait_measurements, no_pixels):

@@ -27,7 +27,7 @@ from PIL import Image
 
 import photocheck
 from photocheck.batch.output import run_batch
-from photocheck.batch.runner import BatchResult, _SimpleBar, iter_measurements, validate_many
+from photocheck.batch.runner import BatchResult, iter_measurements, validate_many
 from photocheck.cli.main import main
 from photocheck.imaging.sources import RemoteFile, Source, SourceError, expand_sources, is_url
 
@@ -292,12 +292,16 @@ def test_progress_bar_shows_count(
     assert "3/3" in capsys.readouterr().err
     list(validate_many([b"a", b"b", b"c"], executor="serial"))  # stderr is not a terminal
     assert capsys.readouterr().err == ""
-    stream = io.StringIO()
-    bar = _SimpleBar(10, stream)
-    for _ in range(10):
-        bar.update()
-    bar.close()
-    assert "10/10 photos" in stream.getvalue() and "ETA 0:00" in stream.getvalue()
+
+
+def test_progress_bar_shows_by_default_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    list(validate_many([b"a", b"b"], executor="serial"))
+    assert "2/2" in capsys.readouterr().err
+    list(validate_many([b"a", b"b"], executor="serial", progress=False))
+    assert capsys.readouterr().err == ""
 
 
 # ------------------------------------------------------------------------------ CLI

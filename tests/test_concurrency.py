@@ -1,4 +1,4 @@
-"""Thread safety and determinism: 8 threads give the serial results; models load once."""
+"""Thread safety and determinism: 8 threads give the serial results; one interpreter per thread."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
 import hostile_corpus as corpus
 
 THREADS = 8
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "photos"
 
 
 @pytest.fixture(scope="module")
@@ -114,39 +115,51 @@ def test_load_image_from_threads_keeps_warnings_contained() -> None:
     assert warnings.filters == filters
 
 
+def test_example_photos_from_8_threads_equal_serial() -> None:
+    photos = sorted(EXAMPLES.glob("*.jpg"))
+    assert len(photos) >= 5
+    serial = {p.name: photocheck.validate(p).to_dict() for p in photos}
+    tasks = [lambda p=p: (p.name, photocheck.validate(p).to_dict()) for p in photos + photos[::-1]]
+    results = _in_threads(tasks)
+    assert len(results) == 2 * len(photos)
+    for name, got in results:
+        assert got == serial[name], name
+    statuses = {r["status"] for v in serial.values() for r in v["results"]}
+    assert {"pass", "fail"} <= statuses
+
+
 _FRESH_PROCESS = r"""
-import json, sys, threading, time
+import collections, json, sys, threading
+from pathlib import Path
+import ai_edge_litert.interpreter as litert
 import photocheck
-from photocheck.vision import dlib_faces as face
 
-calls = []
-real_detector, real_landmarker = face._frontal_detector, face._landmarker
+created = collections.Counter()
+real = litert.Interpreter
 
-def slow_detector():
-    calls.append("detector")
-    time.sleep(0.3)  # widen the window in which a second thread could also load
-    return real_detector()
+class Counting(real):
+    def __init__(self, *args, model_path, **kwargs):
+        created[(threading.current_thread().name, Path(model_path).stem)] += 1
+        super().__init__(*args, model_path=model_path, **kwargs)
 
-def counting_landmarker():
-    calls.append("landmarker")
-    return real_landmarker()
-
-face._frontal_detector, face._landmarker = slow_detector, counting_landmarker
+litert.Interpreter = Counting
 photo = sys.argv[1]
 barrier = threading.Barrier(8)
-verdicts, models = [None] * 8, [None] * 8
+verdicts = [None] * 8
 
 def work(i):
     barrier.wait()
+    first = photocheck.validate(photo).to_dict()
     verdicts[i] = photocheck.validate(photo).to_dict()
-    models[i] = face.load_models()
+    assert verdicts[i] == first
 
-threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+threads = [threading.Thread(target=work, args=(i,), name=f"t{i}") for i in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 print(json.dumps({
-    "calls": calls,
-    "distinct_models": len({(id(d), id(p)) for d, p in models}),
+    "most_per_thread_and_model": max(created.values()),
+    "threads_with_interpreters": len({thread for thread, _ in created}),
+    "models": sorted({model for _, model in created}),
     "all_equal": all(v == verdicts[0] for v in verdicts),
     "verdict": verdicts[0],
     "checks": list(photocheck.available_checks()),
@@ -154,7 +167,9 @@ print(json.dumps({
 """
 
 
-def test_fresh_process_loads_models_once_and_agrees_with_this_one(tmp_path: Path) -> None:
+def test_fresh_process_one_interpreter_per_thread_and_agrees_with_this_one(
+    tmp_path: Path,
+) -> None:
     photo = tmp_path / "portrait.png"
     photo.write_bytes(corpus.png())
     proc = subprocess.run(
@@ -165,9 +180,13 @@ def test_fresh_process_loads_models_once_and_agrees_with_this_one(tmp_path: Path
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stderr == ""  # LiteRT's notice on the first interpreter is held back
     report = json.loads(proc.stdout)
-    assert report["calls"] == ["detector", "landmarker"]  # once, despite 8 racing threads
-    assert report["distinct_models"] == 1
+    # Each of the 8 racing threads made its own interpreters, each model once despite two
+    # validations per thread.
+    assert report["threads_with_interpreters"] == 8
+    assert report["most_per_thread_and_model"] == 1
+    assert {"face_detection_short_range", "face_landmark_attention_stage1"} <= set(report["models"])
     assert report["all_equal"]
     assert report["checks"] == list(photocheck.available_checks())
     # Deterministic across processes: the same verdict as in this process.

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from photocheck import available_profiles, load_profile
 from photocheck.rules import registry
-from photocheck.rules.profile import available_profiles, load_profile
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
 

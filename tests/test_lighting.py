@@ -7,9 +7,7 @@ tests skip when the folder is absent).
 
 from __future__ import annotations
 
-import csv
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import cv2
@@ -17,16 +15,16 @@ import numpy as np
 import pytest
 
 import photocheck
+from photocheck.evaluation.labels import read_manifest
 from photocheck.evaluation.synthetic import make_variant
 from photocheck.evaluation.synthetic_lighting import (
     CHECKS,
     TARGETS,
     base_rows,
     colour_cast,
-    evaluate_photo,
-    reduce_to,
-    rejected,
+    lighting_set,
 )
+from photocheck.evaluation.tuning import rejection_rates
 from photocheck.scores.colour import eye_white, red_eye, red_eye_shares, red_pixels, skin_colour
 from photocheck.scores.compression import blockiness, fine_detail, level_coverage
 from photocheck.scores.lighting import (
@@ -57,8 +55,8 @@ def test_balance_falls_as_one_side_darkens() -> None:
         shaded = grey.copy()
         shaded[:, 80:] *= 1.0 - loss
         out = illumination_balance(shaded.astype(np.uint8), left, right)
-        assert out["balance"] < previous
-        previous = out["balance"]
+        assert out.balance < previous
+        previous = out.balance
     assert previous == pytest.approx(0.4, abs=0.03)
 
 
@@ -100,8 +98,8 @@ def test_hot_spots_are_the_same_on_8_bit_and_float_levels() -> None:
         mask = rng.random((60, 80)) > 0.3
         fast = hot_spots(skin, mask)
         slow = hot_spots(skin.astype(np.float32), mask)
-        assert fast["fraction"] == pytest.approx(slow["fraction"], abs=1e-6)
-        assert abs(fast["peak"] - slow["peak"]) <= 1.0
+        assert fast.fraction == pytest.approx(slow.fraction, abs=1e-6)
+        assert abs(fast.peak - slow.peak) <= 1.0
 
 
 def test_hot_spot_fraction_grows_with_the_spot() -> None:
@@ -110,14 +108,14 @@ def test_hot_spot_fraction_grows_with_the_spot() -> None:
         skin = _skin_patch(1)
         if radius:
             cv2.circle(skin, (80, 60), radius, 255, -1)
-        fractions.append(hot_spots(skin, np.ones(skin.shape, bool))["fraction"])
+        fractions.append(hot_spots(skin, np.ones(skin.shape, bool)).fraction)
     assert fractions[0] == 0.0
     assert fractions == sorted(fractions) and fractions[-1] > 0.02
 
 
 def test_a_bright_face_without_a_spot_is_not_a_hot_spot() -> None:
     skin = _skin_patch(2, level=225.0)  # evenly bright: a matter for `exposure`, not here
-    assert hot_spots(skin, np.ones(skin.shape, bool))["fraction"] < 0.01
+    assert hot_spots(skin, np.ones(skin.shape, bool)).fraction < 0.01
 
 
 def test_background_shadow_sees_one_sided_darkening() -> None:
@@ -127,8 +125,8 @@ def test_background_shadow_sees_one_sided_darkening() -> None:
     clean = background_shadow(rgb, background, 60.0, near=10)
     rgb[20:, 75:85] = 170  # a shadow right of the head
     shaded = background_shadow(rgb, background, 60.0, near=10)
-    assert clean["darkening"] == 0.0 and clean["asymmetry"] == 0.0
-    assert shaded["darkening"] > 0.15 and shaded["asymmetry"] > 0.15
+    assert clean.darkening == 0.0 and clean.asymmetry == 0.0
+    assert shaded.darkening > 0.15 and shaded.asymmetry > 0.15
 
 
 def test_background_lit_unevenly_is_not_a_shadow() -> None:
@@ -137,9 +135,9 @@ def test_background_lit_unevenly_is_not_a_shadow() -> None:
     rgb = np.repeat(np.repeat(ramp[None, :, None], 80, 0), 3, 2).astype(np.uint8)
     background = np.ones((80, 120), bool)
     background[20:, 45:75] = False
-    assert background_shadow(rgb, background, 60.0, near=10)["asymmetry"] < 0.1
+    assert background_shadow(rgb, background, 60.0, near=10).asymmetry < 0.1
     rgb[20:, 75:85] = (rgb[20:, 75:85] * 0.7).astype(np.uint8)
-    assert background_shadow(rgb, background, 60.0, near=10)["asymmetry"] > 0.15
+    assert background_shadow(rgb, background, 60.0, near=10).asymmetry > 0.15
 
 
 def test_background_shadow_needs_backdrop_on_both_sides() -> None:
@@ -159,7 +157,7 @@ def test_background_shadow_ignores_textured_hair() -> None:
     # Dark strands one pixel wide beside the head on the right only.
     strands = rng.random((60, 10)) < 0.35
     rgb[20:, 75:85][strands] = 90
-    assert background_shadow(rgb, background, 60.0, near=10)["asymmetry"] < 0.15
+    assert background_shadow(rgb, background, 60.0, near=10).asymmetry < 0.15
 
 
 def test_background_shadow_refuses_a_dark_background() -> None:
@@ -177,13 +175,13 @@ def test_skin_colour_tracks_a_cast() -> None:
     natural = skin_colour(skin, mask)
     blue = skin_colour(colour_cast(skin, np.array([-0.5, 0.0, 0.5])), mask)
     green = skin_colour(colour_cast(skin, np.array([-0.25, 0.5, -0.25])), mask)
-    assert 5 <= natural["a"] <= 25 and 5 <= natural["b"] <= 35 and natural["distance"] == 0
-    assert blue["b"] < natural["b"] - 10 and blue["hue"] < natural["hue"]
-    assert green["a"] < natural["a"] - 5 and green["hue"] > natural["hue"]
+    assert 5 <= natural.a <= 25 and 5 <= natural.b <= 35 and natural.distance == 0
+    assert blue.b < natural.b - 10 and blue.hue < natural.hue
+    assert green.a < natural.a - 5 and green.hue > natural.hue
     grey = skin_colour(
         cv2.cvtColor(cv2.cvtColor(skin, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB), mask
     )
-    assert grey["chroma"] < 0.5
+    assert grey.chroma < 0.5
 
 
 def test_eye_whites_turn_blue_with_a_blue_cast() -> None:
@@ -192,8 +190,8 @@ def test_eye_whites_turn_blue_with_a_blue_cast() -> None:
     mask = np.ones(eye.shape[:2], bool)
     natural = eye_white(eye, mask)
     blue = eye_white(colour_cast(eye, np.array([-0.5, 0.0, 0.5])), mask)
-    assert natural["b"] > 0 and natural["lightness"] > 85
-    assert blue["b"] < natural["b"] - 10 and blue["b"] < -8
+    assert natural.b > 0 and natural.lightness > 85
+    assert blue.b < natural.b - 10 and blue.b < -8
     with pytest.raises(ValueError):
         eye_white(eye, np.zeros(eye.shape[:2], bool))
 
@@ -206,8 +204,8 @@ def test_red_pupils_are_left_out_of_the_eye_whites() -> None:
     mask = np.ones(eye.shape[:2], bool)
     red = red_pixels(eye)
     assert red[6, 12] and not red[0, 0]
-    assert eye_white(eye, mask)["a"] > 24
-    assert abs(eye_white(eye, mask & ~red)["a"]) < 5
+    assert eye_white(eye, mask).a > 24
+    assert abs(eye_white(eye, mask & ~red).a) < 5
     left = np.zeros(eye.shape[:2], bool)
     left[:, :12] = True
     shares = red_eye_shares(eye, [left, ~left])
@@ -222,9 +220,9 @@ def test_eye_whites_turn_red_with_a_red_cast() -> None:
     mask = np.ones(eye.shape[:2], bool)
     natural = eye_white(eye, mask)
     red = eye_white(colour_cast(eye, np.array([0.5, -0.25, -0.25])), mask)
-    assert abs(natural["a"]) < 5
+    assert abs(natural.a) < 5
     # The icao limit on eye-white a* is 24: half a stop of red cast must exceed it.
-    assert red["a"] > natural["a"] + 15 and red["a"] > 24
+    assert red.a > natural.a + 15 and red.a > 24
 
 
 def test_red_eye_counts_red_not_brown() -> None:
@@ -347,7 +345,7 @@ def test_variants_leave_the_input_alone(portrait_rgb: np.ndarray) -> None:
 # plain background, exposure ok, sharp, frontal; 19 of 38, in manifest order) to keep the
 # suite fast, reduced to at most 800 px, icao profile, each variant at its clearly visible
 # severity. The full-set figures (all 38 photos, every severity) are in docs/checks.md;
-# reproduce them with: uv run python benchmarks/eval_lighting.py
+# reproduce them with: uv run python tools/make_docs.py lighting
 # Floors and ceilings are the half-set figures with a margin of about one photo.
 FALSE_REJECTION_CEILING: dict[str, float] = {
     "lighting.uniformity": 0.06,  # measured 0/19 (full set 1/38)
@@ -371,48 +369,38 @@ DETECTION_FLOOR: dict[str, float] = {
 }
 
 
-def _compliant_rows() -> list[dict[str, str]]:
+@pytest.fixture(scope="session")
+def lighting_evaluation() -> dict[str, dict[str, tuple[int, int]]]:
+    """Half the compliant photos and their clearly visible variants, measured once per session.
+
+    Per variant (``"none"`` for the untouched photos) and check: (rejected, photos).
+    """
     manifest = PHOTOS_DIR / "manifest.csv"
     if not manifest.is_file():
-        return []
-    with manifest.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [dict(r) for r in base_rows(rows)[::2]]
-
-
-@pytest.fixture(scope="session")
-def lighting_evaluation() -> Iterator[list[dict[str, Any]]]:
-    """Half the compliant photos and their clearly visible variants, measured once per session."""
-    rows = _compliant_rows()
-    if not rows:
         pytest.skip(f"real photos not available ({PHOTOS_DIR} is absent)")
+    rows = base_rows(read_manifest(manifest))[::2]
     plan = {name: [severity] for name, (_, severity) in TARGETS.items()}
-    records: list[dict[str, Any]] = []
-    for row in rows:
-        rgb = reduce_to(photocheck.load_image(PHOTOS_DIR / "img" / row["file"]).rgb)
-        for record in evaluate_photo(rgb, variants=plan):
-            record["file"] = row["file"]
-            records.append(record)
-    yield records
+    table = lighting_set(rows, severities=plan, workers=1)
+    return rejection_rates(table, "icao", checks=CHECKS)
 
 
 @pytest.mark.evaluation
 @pytest.mark.parametrize("check", CHECKS)
 def test_false_rejections_on_compliant_photos(
-    lighting_evaluation: list[dict[str, Any]], check: str
+    lighting_evaluation: dict[str, dict[str, tuple[int, int]]], check: str
 ) -> None:
-    untouched = [r for r in lighting_evaluation if r["variant"] == "none"]
-    rate = sum(rejected(r["status"][check]) for r in untouched) / len(untouched)
+    bad, photos = lighting_evaluation["none"][check]
+    rate = bad / photos
     assert rate <= FALSE_REJECTION_CEILING[check], f"{check}: {rate:.1%} false rejections"
 
 
 @pytest.mark.evaluation
 @pytest.mark.parametrize("variant", list(TARGETS))
 def test_detection_at_the_clearly_visible_severity(
-    lighting_evaluation: list[dict[str, Any]], variant: str
+    lighting_evaluation: dict[str, dict[str, tuple[int, int]]], variant: str
 ) -> None:
     check = TARGETS[variant][0]
-    made = [r for r in lighting_evaluation if r["variant"] == variant and r["status"]]
-    assert made, f"{variant} applied to no photo"
-    rate = sum(rejected(r["status"][check]) for r in made) / len(made)
+    assert variant in lighting_evaluation, f"{variant} applied to no photo"
+    hits, made = lighting_evaluation[variant][check]
+    rate = hits / made
     assert rate >= DETECTION_FLOOR[variant], f"{variant}: {check} rejects {rate:.1%}"

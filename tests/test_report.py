@@ -15,11 +15,11 @@ import pytest
 
 import photocheck
 from photocheck.cli.main import main
+from photocheck.imaging.sources import expand_sources
 from photocheck.rules.verdict import CheckResult, Verdict
 from photocheck.visual.report import (
     ReportItem,
     check_photos,
-    expand_sources,
     format_limits,
     format_value,
     render_report,
@@ -48,7 +48,7 @@ def _verdict(source: str, *statuses: tuple[str, str]) -> Verdict:
 
 def _example_photos(folder: Path) -> list[Path]:
     """The example photos, or (until examples/photos exists) photos made from the astronaut."""
-    found = expand_sources([EXAMPLES]) if EXAMPLES.is_dir() else []
+    found = [Path(s.label) for s in expand_sources(EXAMPLES)] if EXAMPLES.is_dir() else []
     if found:
         return found
     import cv2
@@ -62,7 +62,7 @@ def _example_photos(folder: Path) -> list[Path]:
     Image.fromarray(portrait[:, ::-1]).save(folder / "portrait_mirrored.jpg", quality=85)
     Image.fromarray(np.full((400, 300, 3), 235, np.uint8)).save(folder / "blank.png")
     (folder / "not_a_photo.jpg").write_bytes(b"this is not an image")
-    return expand_sources([folder])
+    return [Path(s.label) for s in expand_sources(folder)]
 
 
 @pytest.fixture(scope="module")
@@ -174,16 +174,17 @@ def test_verdict_html_shows_the_table_and_a_thumbnail_when_given_the_photo() -> 
     assert with_photo.count('src="data:image/jpeg;base64,') == 1
 
 
-def test_expand_sources(tmp_path: Path) -> None:
-    (tmp_path / "sub").mkdir()
-    (tmp_path / ".hidden").mkdir()
-    for name in ("b.JPG", "a.png", "sub/c.webp", "notes.txt", ".hidden/d.jpg", ".e.png"):
-        (tmp_path / name).write_bytes(b"")
-    explicit = tmp_path / "notes.txt"
-    found = expand_sources([tmp_path, explicit])
-    assert found == [tmp_path / "a.png", tmp_path / "b.JPG", tmp_path / "sub" / "c.webp", explicit]
-    with pytest.raises(photocheck.InvalidImageError, match="no such file"):
-        expand_sources([tmp_path / "missing"])
+def test_check_photos_takes_expanded_sources(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.fromarray(np.full((40, 30, 3), 235, np.uint8)).save(tmp_path / "a.png")
+    sources = list(expand_sources([str(tmp_path), str(tmp_path / "*.gif")]))
+    items = list(check_photos(sources, "icao"))
+    assert [i.source for i in items] == [str(tmp_path / "a.png"), str(tmp_path / "*.gif")]
+    assert (
+        items[0].verdict is not None
+        and items[1].error == f"no files match {str(tmp_path / '*.gif')!r}"
+    )
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -213,6 +214,27 @@ def test_cli_report_writes_one_card_per_photo(
     assert main(["report", str(empty), "-o", str(tmp_path / "none.html")]) == 2
     assert not (tmp_path / "none.html").exists()
     assert main(["report", str(tmp_path / "missing"), "-o", str(out)]) == 2
+
+
+def test_cli_report_expands_folders_and_globs_like_a_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    blank = Image.fromarray(np.full((400, 300, 3), 235, np.uint8))
+    (tmp_path / "sub").mkdir()
+    blank.save(tmp_path / "a.jpe", format="JPEG")  # a suffix the report used to skip
+    blank.save(tmp_path / "sub" / "b.png")
+    blank.save(tmp_path / ".hidden.png")
+    (tmp_path / "notes.txt").write_text("not a photo")
+    out = tmp_path / "report.html"
+    assert main(["report", str(tmp_path), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").count('<article class="card') == 2
+    assert main(["report", str(tmp_path / "**" / "*.png"), "-o", str(out)]) == 0  # a quoted glob
+    assert out.read_text(encoding="utf-8").count('<article class="card') == 1
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "*.gif"), "-o", str(out)]) == 2
+    assert "no files match" in capsys.readouterr().err
 
 
 def test_cli_check_annotate_writes_one_png_per_photo(tmp_path: Path) -> None:

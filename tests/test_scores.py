@@ -18,6 +18,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from photocheck.scores import (
+    DynamicRange,
+    LuminanceStats,
+    Uniformity,
     background_colour,
     blur_effect,
     colour_class,
@@ -157,12 +160,12 @@ def test_blur_effect_rejects_bad_shapes():
 @given(image=grey_uint8)
 def test_luminance_stats_ranges(image):
     stats = luminance_stats(image)
-    assert set(stats) == {"mean", "dark_fraction", "bright_fraction"}
-    assert 0.0 <= stats["mean"] <= 255.0
-    assert 0.0 <= stats["dark_fraction"] <= 1.0
-    assert 0.0 <= stats["bright_fraction"] <= 1.0
-    assert stats["dark_fraction"] + stats["bright_fraction"] <= 1.0
-    assert stats["mean"] == pytest.approx(float(image.mean()))
+    assert stats._fields == ("mean", "dark_fraction", "bright_fraction")
+    assert 0.0 <= stats.mean <= 255.0
+    assert 0.0 <= stats.dark_fraction <= 1.0
+    assert 0.0 <= stats.bright_fraction <= 1.0
+    assert stats.dark_fraction + stats.bright_fraction <= 1.0
+    assert stats.mean == pytest.approx(float(image.mean()))
 
 
 @FAST
@@ -171,11 +174,11 @@ def test_luminance_stats_follow_a_brightness_shift(image, shift):
     before = luminance_stats(image)
     brighter = np.clip(image.astype(np.int32) + shift, 0, 255)
     after = luminance_stats(brighter)
-    assert after["mean"] >= before["mean"]
-    assert after["dark_fraction"] <= before["dark_fraction"]
-    assert after["bright_fraction"] >= before["bright_fraction"]
+    assert after.mean >= before.mean
+    assert after.dark_fraction <= before.dark_fraction
+    assert after.bright_fraction >= before.bright_fraction
     if int(image.max()) + shift <= 255:  # nothing clipped: the mean moves by exactly the shift
-        assert after["mean"] == pytest.approx(before["mean"] + shift)
+        assert after.mean == pytest.approx(before.mean + shift)
 
 
 def test_luminance_stats_uses_only_the_mask():
@@ -183,16 +186,12 @@ def test_luminance_stats_uses_only_the_mask():
     image[:, 5:] = 255.0
     mask = np.zeros((10, 10), bool)
     mask[:, :5] = True
-    assert luminance_stats(image, mask) == {
-        "mean": 0.0,
-        "dark_fraction": 1.0,
-        "bright_fraction": 0.0,
-    }
-    assert luminance_stats(image, ~mask) == {
-        "mean": 255.0,
-        "dark_fraction": 0.0,
-        "bright_fraction": 1.0,
-    }
+    assert luminance_stats(image, mask) == LuminanceStats(
+        mean=0.0, dark_fraction=1.0, bright_fraction=0.0
+    )
+    assert luminance_stats(image, ~mask) == LuminanceStats(
+        mean=255.0, dark_fraction=0.0, bright_fraction=1.0
+    )
     with pytest.raises(ValueError, match="empty"):
         luminance_stats(image, np.zeros((10, 10), bool))
 
@@ -205,8 +204,8 @@ def test_luminance_stats_uses_only_the_mask():
 @given(image=grey_uint8)
 def test_dynamic_range_ranges(image):
     result = dynamic_range(image)
-    assert 0.0 <= result["range"] <= 1.0
-    assert 0.0 <= result["entropy"] <= 8.0 + 1e-9
+    assert 0.0 <= result.range <= 1.0
+    assert 0.0 <= result.entropy <= 8.0 + 1e-9
 
 
 @FAST
@@ -216,7 +215,7 @@ def test_dynamic_range_ranges(image):
 )
 def test_dynamic_range_grows_with_a_contrast_stretch(image, gain):
     stretched = 127.5 + gain * (image - 127.5)  # stays within 0-255: no clipping
-    before, after = dynamic_range(image)["range"], dynamic_range(stretched)["range"]
+    before, after = dynamic_range(image).range, dynamic_range(stretched).range
     assert after >= before - 1e-12
     assert after == pytest.approx(gain * before, abs=1e-9)
 
@@ -226,8 +225,8 @@ def test_dynamic_range_falls_as_a_real_image_is_washed_out():
 
     camera = skimage.data.camera().astype(np.float64)
     gains = [1.0, 0.8, 0.6, 0.4, 0.2, 0.0]
-    ranges = [dynamic_range(127.5 + g * (camera - 127.5))["range"] for g in gains]
-    entropies = [dynamic_range(127.5 + g * (camera - 127.5))["entropy"] for g in gains]
+    ranges = [dynamic_range(127.5 + g * (camera - 127.5)).range for g in gains]
+    entropies = [dynamic_range(127.5 + g * (camera - 127.5)).entropy for g in gains]
     assert ranges == sorted(ranges, reverse=True)
     assert ranges[-1] == 0.0
     assert entropies[0] > entropies[-2] > entropies[-1] == 0.0
@@ -238,11 +237,11 @@ def test_dynamic_range_closed_form_values():
     # 95th percentiles (linear interpolation) are 12.75 and 242.25.
     levels = np.arange(256, dtype=np.uint8).reshape(16, 16)
     result = dynamic_range(levels)
-    assert result["entropy"] == pytest.approx(8.0)
-    assert result["range"] == pytest.approx((242.25 - 12.75) / 255.0)
+    assert result.entropy == pytest.approx(8.0)
+    assert result.range == pytest.approx((242.25 - 12.75) / 255.0)
     # Two equally common levels: entropy 1 bit.
-    assert dynamic_range(np.array([[10, 200], [200, 10]]))["entropy"] == pytest.approx(1.0)
-    assert dynamic_range(np.full((8, 8), 100)) == {"range": 0.0, "entropy": 0.0}
+    assert dynamic_range(np.array([[10, 200], [200, 10]])).entropy == pytest.approx(1.0)
+    assert dynamic_range(np.full((8, 8), 100)) == DynamicRange(range=0.0, entropy=0.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,7 +255,7 @@ rgb_colour = st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 
 def test_uniformity_of_a_plain_image_is_zero(colour):
     plain = np.empty((40, 50, 3), np.uint8)
     plain[:] = colour
-    assert uniformity(plain, np.ones((40, 50), bool)) == {"edge_density": 0.0, "colour_spread": 0.0}
+    assert uniformity(plain, np.ones((40, 50), bool)) == Uniformity(0.0, 0.0)
 
 
 @FAST
@@ -268,9 +267,9 @@ def test_uniformity_noise_raises_edge_density_and_spread(grey, seed, amplitude):
     noisy = np.clip(plain.astype(np.int32) + noise, 0, 255).astype(np.uint8)
     mask = np.ones((48, 48), bool)
     clean, busy = uniformity(plain, mask), uniformity(noisy, mask)
-    assert 0.0 <= busy["edge_density"] <= 1.0
-    assert busy["edge_density"] > clean["edge_density"] + 0.3
-    assert busy["colour_spread"] > clean["colour_spread"]
+    assert 0.0 <= busy.edge_density <= 1.0
+    assert busy.edge_density > clean.edge_density + 0.3
+    assert busy.colour_spread > clean.colour_spread
 
 
 def test_uniformity_texture_in_part_of_the_region_scores_between():
@@ -279,10 +278,10 @@ def test_uniformity_texture_in_part_of_the_region_scores_between():
     textured = image.copy()
     textured[:, 30:] = rng.integers(0, 256, (60, 30, 1))
     mask = np.ones((60, 60), bool)
-    half = uniformity(textured, mask)["edge_density"]
+    half = uniformity(textured, mask).edge_density
     full = image.copy()
     full[:] = rng.integers(0, 256, (60, 60, 1))
-    assert 0.0 < half < uniformity(full, mask)["edge_density"]
+    assert 0.0 < half < uniformity(full, mask).edge_density
 
 
 @FAST
@@ -293,15 +292,15 @@ def test_uniformity_ignores_texture_outside_the_mask(seed):
     image[5:30, 5:30] = (230, 230, 235)
     mask = np.zeros((40, 40), bool)
     mask[5:30, 5:30] = True
-    assert uniformity(image, mask) == {"edge_density": 0.0, "colour_spread": 0.0}
+    assert uniformity(image, mask) == Uniformity(edge_density=0.0, colour_spread=0.0)
 
 
 def test_uniformity_colour_spread_sees_a_gradient():
     ramp = np.repeat(np.linspace(120, 250, 64).astype(np.uint8)[None, :, None], 3, axis=2)
     ramp = np.repeat(ramp, 32, axis=0)
     result = uniformity(ramp, np.ones((32, 64), bool))
-    assert result["edge_density"] == 0.0  # a gentle ramp has no edges...
-    assert result["colour_spread"] > 10.0  # ...but the colour changes across the region
+    assert result.edge_density == 0.0  # a gentle ramp has no edges...
+    assert result.colour_spread > 10.0  # ...but the colour changes across the region
 
 
 def test_uniformity_rejects_an_empty_region():
@@ -375,8 +374,8 @@ def test_background_colour_names_real_rgb_swatches(rgb, expected):
     swatch = np.empty((20, 20, 3), np.uint8)
     swatch[:] = rgb
     result = background_colour(swatch, np.ones((20, 20), bool))
-    assert result["colour"] == expected
-    assert result["colour"] == colour_class(result["lightness"], result["a"], result["b"])
+    assert result.colour == expected
+    assert result.colour == colour_class(result.lightness, result.a, result.b)
 
 
 @pytest.mark.parametrize("rgb", list(SWATCHES))
@@ -388,10 +387,10 @@ def test_background_colour_lab_agrees_with_skimage(rgb):
     swatch[:] = rgb
     result = background_colour(swatch, np.ones((4, 4), bool))
     lab = skimage.color.rgb2lab(swatch)[0, 0]
-    assert result["lightness"] == pytest.approx(lab[0], abs=1.0)
-    assert result["a"] == pytest.approx(lab[1], abs=1.5)
-    assert result["b"] == pytest.approx(lab[2], abs=1.5)
-    assert result["chroma"] == pytest.approx(math.hypot(result["a"], result["b"]))
+    assert result.lightness == pytest.approx(lab[0], abs=1.0)
+    assert result.a == pytest.approx(lab[1], abs=1.5)
+    assert result.b == pytest.approx(lab[2], abs=1.5)
+    assert result.chroma == pytest.approx(math.hypot(result.a, result.b))
 
 
 def test_background_colour_is_the_median_of_the_region():
@@ -400,7 +399,7 @@ def test_background_colour_is_the_median_of_the_region():
     image[:3] = (255, 0, 0)  # a small red stripe: a minority, the median ignores it
     outside = np.zeros((30, 30), bool)
     outside[:3] = True
-    assert background_colour(image, np.ones((30, 30), bool))["colour"] == "blue"
-    assert background_colour(image, outside)["colour"] == "other"
+    assert background_colour(image, np.ones((30, 30), bool)).colour == "blue"
+    assert background_colour(image, outside).colour == "other"
     with pytest.raises(ValueError, match="empty"):
         background_colour(image, np.zeros((30, 30), bool))

@@ -168,7 +168,7 @@ class Analysis:
     @cached_property
     def small_lab(self) -> NDArray[np.float32]:
         """:attr:`small` in CIELAB (L* 0-100, a*, b* centred on 0), float32."""
-        from .scores.background import to_lab
+        from .imaging.colour import to_lab
 
         return to_lab(self.small[0])
 
@@ -286,3 +286,64 @@ class Analysis:
             "bare_skin": (skin > 0) & (features == 0) & valid,
             "scale": scale,
         }
+
+    @cached_property
+    def cheeks(self) -> tuple[tuple[slice, slice], NDArray[np.bool_], NDArray[np.bool_]]:
+        """The two cheek zones of :attr:`canonical_face`, on its skin.
+
+        The zones are OFIQ's (see :func:`photocheck.scores.lighting.cheek_boxes`). Returns
+        ``(box, left, right)``: the rows and columns of the aligned face holding both zones,
+        and the image-left and image-right zones as masks of that box, ``skin`` pixels only
+        (either may be empty). Raises :class:`NotAssessed` when there is no main face.
+        """
+        import numpy as np
+
+        from .scores.lighting import cheek_boxes
+
+        canon = self.canonical_face
+        (lr, lc), (rr, rc) = cheek_boxes(canon["landmarks"], canon["grey"].shape)
+        box = (
+            slice(min(lr.start, rr.start), max(lr.stop, rr.stop)),
+            slice(min(lc.start, rc.start), max(lc.stop, rc.stop)),
+        )
+        skin = canon["skin"][box]
+        left, right = np.zeros_like(skin), np.zeros_like(skin)
+        y0, x0 = box[0].start, box[1].start
+        left[lr.start - y0 : lr.stop - y0, lc.start - x0 : lc.stop - x0] = True
+        right[rr.start - y0 : rr.stop - y0, rc.start - x0 : rc.stop - x0] = True
+        return box, left & skin, right & skin
+
+    @cached_property
+    def eye_openings(
+        self,
+    ) -> tuple[tuple[slice, slice], tuple[NDArray[np.bool_], NDArray[np.bool_]]]:
+        """The eye openings of :attr:`canonical_face`.
+
+        Returns ``(box, (right, left))``: the rows and columns of the aligned face around both
+        eyes, and the subject's right (image left) and left eye openings (the polygons of
+        landmarks 36-41 and 42-47) as masks of that box, pixels inside the photo only.
+        Raises :class:`NotAssessed` when there is no main face.
+        """
+        import math
+
+        import cv2
+        import numpy as np
+
+        canon = self.canonical_face
+        height, width = canon["grey"].shape
+        eyes = canon["landmarks"][36:48]
+        # Plain Python on the twelve points: cheaper than NumPy reductions on a 12 x 2 array.
+        xs, ys = zip(*eyes.tolist(), strict=True)
+        x0 = min(width, max(0, math.floor(min(xs)) - 1))
+        y0 = min(height, max(0, math.floor(min(ys)) - 1))
+        x1 = min(width, max(0, math.ceil(max(xs)) + 2))
+        y1 = min(height, max(0, math.ceil(max(ys)) + 2))
+        box = (slice(y0, y1), slice(x0, x1))
+        valid = canon["valid"][box]
+        corners = np.round(eyes - [x0, y0]).astype(np.int32)
+        openings = []
+        for part in (corners[:6], corners[6:]):
+            mask = np.zeros(valid.shape, dtype=np.uint8)
+            cv2.fillPoly(mask, [part], 255)
+            openings.append((mask > 0) & valid)
+        return box, (openings[0], openings[1])

@@ -6,7 +6,7 @@ Run from the repository root after an intended change to the drawing:
 
 The face is drawn with OpenCV from 68 landmarks placed on ellipses and lines (no photo, no
 model): a cartoon head on a plain light-blue background. Its verdict is real: the geometry
-comes from :func:`photocheck.vision.dlib_faces.face_geometry` on those landmarks, the geometry checks are
+is derived from those landmarks (:func:`landmark_geometry`), the geometry checks are
 measured by their registered functions, and the result is judged by a fixed profile (the
 ISO/ICAO framing numbers, written out here so that later tuning of the shipped ``icao`` profile
 does not move the golden image) plus a sharpness rule fed a low value, so that the legend lists
@@ -29,7 +29,6 @@ from photocheck.analysis import Analysis
 from photocheck.imaging.load import load_image
 from photocheck.rules.registry import get_check
 from photocheck.rules.verdict import Measurement
-from photocheck.vision.dlib_faces import face_geometry
 
 GOLDEN = Path(__file__).with_name("annotate_golden.png")
 WIDTH, HEIGHT = 400, 500
@@ -85,6 +84,30 @@ def synthetic_landmarks(cx: float = 238.0, eye_y: float = 200.0, ied: float = 10
     return pts
 
 
+def landmark_geometry(pts: np.ndarray) -> dict[str, object]:
+    """The named geometry the checks read, from 68 iBUG landmarks of a frontal, level face.
+
+    Eye centres are the means of the eye contours; the face width spans the jaw points 0-16.
+    The face is drawn frontal and level, so yaw and pitch are 0 (no pose check is judged).
+    """
+    right_eye, left_eye = pts[36:42].mean(axis=0), pts[42:48].mean(axis=0)
+    midpoint, delta = (right_eye + left_eye) / 2.0, left_eye - right_eye
+    roll = math.degrees(math.atan2(delta[1], delta[0]))
+    return {
+        "right_eye": (float(right_eye[0]), float(right_eye[1])),
+        "left_eye": (float(left_eye[0]), float(left_eye[1])),
+        "eye_midpoint": (float(midpoint[0]), float(midpoint[1])),
+        "eye_distance": float(np.hypot(*delta)),
+        "eye_line_angle": roll,
+        "chin": (float(pts[8, 0]), float(pts[8, 1])),
+        "face_width": float(np.hypot(*(pts[16] - pts[0]))),
+        "brow_y": float(pts[17:27, 1].mean()),
+        "yaw": 0.0,
+        "pitch": 0.0,
+        "roll": roll,
+    }
+
+
 def synthetic_face() -> tuple[np.ndarray, np.ndarray, float]:
     """The drawn face: (RGB image HEIGHT x WIDTH, its 68 landmarks, the crown row)."""
     pts = synthetic_landmarks()
@@ -125,7 +148,7 @@ def synthetic_face() -> tuple[np.ndarray, np.ndarray, float]:
 def synthetic_case() -> tuple[np.ndarray, Verdict, Profile]:
     """The synthetic face, its verdict and the profile the verdict was judged with."""
     rgb, pts, crown_y = synthetic_face()
-    geometry = face_geometry(pts, (WIDTH, HEIGHT))
+    geometry = landmark_geometry(pts)
     xs, ys = pts[:, 0], pts[:, 1]
     geometry["box"] = (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
     geometry["landmarks"] = tuple((float(x), float(y)) for x, y in pts)

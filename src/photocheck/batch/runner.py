@@ -26,7 +26,6 @@ import contextlib
 import dataclasses
 import os
 import sys
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
@@ -154,11 +153,11 @@ def _init_worker() -> None:
         pass
     from ..errors import PhotocheckError
     from ..rules.registry import registered
-    from ..vision.dlib_faces import load_models
+    from ..vision.runtime import preload
 
     registered()  # import the built-in checks once
     with contextlib.suppress(PhotocheckError):  # reported per photo by the tasks instead
-        load_models()
+        preload()  # tasks run on this thread: its interpreters are the ones they use
 
 
 # ----------------------------------------------------------------------------- executors
@@ -173,7 +172,7 @@ def default_workers() -> int:
 def _process_context() -> Any:
     """Return the multiprocessing context of the default pool: forkserver, else spawn.
 
-    Plain ``fork`` is avoided: a child forked after OpenCV or dlib started threads in this
+    Plain ``fork`` is avoided: a child forked after OpenCV started threads in this
     process can deadlock on their locks (seen here: ``cv2.setNumThreads`` hangs in the child).
     Like ``spawn``, ``forkserver`` re-imports the main script in each worker, so a script
     that calls :func:`validate_many` needs the ``if __name__ == "__main__":`` guard.
@@ -362,48 +361,10 @@ def _progress_wanted(progress: bool | None, stream: TextIO) -> bool:
     return bool(isatty and isatty()) or _in_notebook()
 
 
-class _SimpleBar:
-    """A one-line progress display (count, rate, ETA) for when tqdm is not installed."""
-
-    def __init__(self, total: int | None, stream: TextIO, unit: str = "photo") -> None:
-        self.total, self.stream, self.unit = total, stream, unit
-        self.count = 0
-        self.start = self.shown = time.monotonic()
-
-    def update(self, n: int = 1) -> None:
-        self.count += n
-        now = time.monotonic()
-        if now - self.shown >= 0.25 or self.count == self.total:
-            self.shown = now
-            self._show(now)
-
-    def _show(self, now: float) -> None:
-        elapsed = max(now - self.start, 1e-9)
-        rate = self.count / elapsed
-        text = f"{self.count}" + (f"/{self.total}" if self.total is not None else "")
-        text += f" {self.unit}s  {rate:.1f}/s  {_clock(elapsed)} elapsed"
-        if self.total is not None and rate > 0:
-            text += f"  ETA {_clock((self.total - self.count) / rate)}"
-        self.stream.write("\r" + text + "   ")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self._show(time.monotonic())
-        self.stream.write("\n")
-        self.stream.flush()
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def _make_bar(total: int | None, stream: TextIO) -> Any:
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return _SimpleBar(total, stream)
+    """Return a tqdm bar (a widget in a notebook, text on a terminal)."""
+    from tqdm.auto import tqdm
+
     return tqdm(total=total, unit="photo", file=stream, dynamic_ncols=True, smoothing=0.1)
 
 
@@ -472,9 +433,8 @@ def validate_many(
         Size of the default pool (default: the cores available). ``workers=1`` with no
         executor runs in this process.
     progress : bool, optional
-        Show a progress bar on standard error (tqdm's, notebook-aware, when installed; a
-        one-line display otherwise). Default: only when standard error is a terminal or in
-        a Jupyter notebook.
+        Show a tqdm progress bar on standard error (a widget in a notebook). Default: only
+        when standard error is a terminal or in a Jupyter notebook.
     ordered : bool, optional
         Yield results in input order (default). With False, results come as they finish,
         which keeps every worker busy when some photos are slow; ``result.index`` still

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -37,7 +37,7 @@ from ..rules.verdict import Measurements, Scalar
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MeasurementTable", "measure_many", "read_table"]
+__all__ = ["MeasurementTable", "cached_table", "measure_many", "read_table"]
 
 Kind: TypeAlias = Literal["float", "int", "bool", "str", "json"]
 _KINDS: tuple[Kind, ...] = ("float", "int", "bool", "str", "json")
@@ -85,9 +85,9 @@ def _column(values: Sequence[Any], kind: Kind) -> tuple[NDArray[Any], NDArray[np
 
 def _plain(value: Any) -> Any:
     """Return ``value`` JSON-ready (NumPy scalars and tuples become Python values)."""
-    from ..rules.verdict import _jsonable
+    from ..rules.verdict import jsonable
 
-    return _jsonable(value)
+    return jsonable(value)
 
 
 @dataclass(frozen=True)
@@ -245,23 +245,6 @@ class MeasurementTable:
             {n: p[index] for n, p in self.present.items()},
             dict(self.kinds),
         )
-
-    def with_columns(self, **values: Sequence[Any]) -> MeasurementTable:
-        """Return a copy with columns added or replaced (keyword names may not hold ``:``).
-
-        Use :meth:`from_records` on :meth:`to_records` for names with a colon.
-        """
-        columns, present, kinds = dict(self.columns), dict(self.present), dict(self.kinds)
-        for name, vals in values.items():
-            vals = list(vals)
-            if len(vals) != len(self):
-                raise PhotocheckError(
-                    f"column {name!r} has {len(vals)} values, the table {len(self)}"
-                )
-            kind = _kind_of(vals)
-            columns[name], present[name] = _column(vals, kind)
-            kinds[name] = kind
-        return MeasurementTable(columns, present, kinds)
 
     @classmethod
     def concat(cls, tables: Sequence[MeasurementTable]) -> MeasurementTable:
@@ -527,6 +510,33 @@ def read_table(path: str | Path) -> MeasurementTable:
         except (ValueError, json.JSONDecodeError) as exc:
             raise PhotocheckError(f"{str(path)!r} line {number}: {exc}") from None
     return MeasurementTable.from_records(records, kinds={n: kinds.get(n, "str") for n in header})
+
+
+def cached_table(
+    path: str | Path | None, measure: Callable[[], MeasurementTable]
+) -> MeasurementTable:
+    """Read the table saved at ``path``, or measure it and save it there.
+
+    Parameters
+    ----------
+    path : str, Path or None
+        Where the table is kept (``.parquet`` or ``.csv``); None: measure, save nothing.
+    measure : callable
+        Returns the table when there is none at ``path`` yet (e.g. a :func:`measure_many`
+        call).
+
+    Returns
+    -------
+    MeasurementTable
+        The saved table or the new one. A saved table is not checked against the photos:
+        delete the file to measure again.
+    """
+    if path is not None and Path(path).is_file():
+        return read_table(path)
+    table = measure()
+    if path is not None:
+        table.write(path)
+    return table
 
 
 def _guess_kind(texts: Sequence[str]) -> Kind:

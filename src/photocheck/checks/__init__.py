@@ -14,6 +14,7 @@ from . import (  # noqa: F401 - importing a check module registers its checks
     geometry,
     image_format,
     lighting,
+    occlusion,
     pose,
     quality,
 )

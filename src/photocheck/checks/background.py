@@ -27,7 +27,7 @@ _BUSY = "Use a plain background: stand in front of a plain wall with nothing els
 def background_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
     """Score the texture and colour spread of the background near the borders."""
     small, _ = analysis.small
-    return dict(uniformity(small, analysis.background_band, lab=analysis.small_lab))
+    return uniformity(small, analysis.background_band, lab=analysis.small_lab)._asdict()
 
 
 @register_check(
@@ -48,4 +48,4 @@ def background_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
 def background_colour_class(analysis: Analysis) -> Mapping[str, Scalar]:
     """Measure the median colour of the background region and name its class."""
     small, _ = analysis.small
-    return dict(background_colour(small, analysis.background_mask, lab=analysis.small_lab))
+    return background_colour(small, analysis.background_mask, lab=analysis.small_lab)._asdict()

@@ -3,9 +3,11 @@
 The checks are ``eyes.open``, ``eyes.visible``, ``mouth.closed``, ``accessory.glasses``,
 ``accessory.sunglasses`` and ``accessory.headwear``.
 
-All read the aligned face (:attr:`photocheck.analysis.Analysis.canonical_face`) and its
-landmarks; ``accessory.headwear`` also reads a taller head crop at half that scale, made here
-from the photo. The scores are in :mod:`photocheck.scores.features`; the limits in profiles.
+All but ``accessory.headwear`` read the aligned face
+(:attr:`photocheck.analysis.Analysis.canonical_face`) and its landmarks; ``accessory.headwear``
+reads a taller, wider head crop at half that scale with the person mask and the face mesh on
+it, made here from the photo. The scores are in :mod:`photocheck.scores.features` and
+:mod:`photocheck.scores.headwear`; the limits in profiles.
 See ``docs/features.md`` for the method and its measured accuracy.
 """
 
@@ -13,12 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..analysis import CANON, Analysis
+from ..analysis import Analysis
 from ..errors import NotAssessed
 from ..imaging.resample import halve
 from ..rules.registry import Outcome, Range, register_check
@@ -26,16 +28,15 @@ from ..rules.verdict import Scalar
 from ..scores.features import (
     bridge_edge,
     eye_visibility,
-    headwear_scores,
     lens_darkness,
     teeth_share,
 )
+from ..scores.headwear import headwear_scores
 
-# The head crop: aligned like the canonical face at half its scale, tall enough for the crown.
-HEAD = {"ied": 32.0, "width": 128, "height": 160, "eye_y": 96.0}
-# Where the eye midpoint lies in the aligned face and in the head crop.
-_CANON_EYES = np.array([CANON["width"] / 2, CANON["eye_y"]])
-_HEAD_EYES = np.array([HEAD["width"] / 2, HEAD["eye_y"]])
+# The head crop: eyes level like the canonical face at half its scale, with room for the crown
+# (3.5 inter-eye distances above the eyes) and for hair or a covering beside the face (2.5
+# either side of the eyes' midpoint).
+HEAD = {"ied": 32.0, "width": 160, "height": 192, "eye_y": 112.0}
 _EYES = list(range(17, 48))  # brows, nose bridge and eyes
 _MOUTH = list(range(48, 68))
 
@@ -93,7 +94,7 @@ def eyes_visible(analysis: Analysis) -> Mapping[str, Scalar]:
     """Contrast within the eyes and clipped-white share around them on the aligned face."""
     canon = analysis.canonical_face
     _inside(canon, list(range(29, 48)), 8.0, "eye region")
-    return dict(eye_visibility(canon["grey"], canon["landmarks"]))
+    return eye_visibility(canon["grey"], canon["landmarks"])._asdict()
 
 
 @register_check(
@@ -161,11 +162,15 @@ def sunglasses(analysis: Analysis) -> Mapping[str, Scalar]:
 
 @register_check(
     "accessory.headwear",
-    summary="Head covering: a smooth, colourful band above the forehead; covered share of the face",
+    summary="Head covering: hair-or-covering around the face off the hair hues, or one even surface above the forehead; covered share of the face",
     passed="No head covering was detected.",
     limits=[
         Range(
-            "score", None, "max_score",
+            "covering_colour", None, "max_covering_colour",
+            too_high=Outcome("accessory.headwear.present", "Take off your hat or head covering (head coverings worn for religious reasons are accepted where the profile allows them)."),
+        ),
+        Range(
+            "top_evenness", None, "max_top_evenness",
             too_high=Outcome("accessory.headwear.present", "Take off your hat or head covering (head coverings worn for religious reasons are accepted where the profile allows them)."),
         ),
         Range(
@@ -175,40 +180,55 @@ def sunglasses(analysis: Analysis) -> Mapping[str, Scalar]:
     ],
 )  # fmt: skip
 def headwear(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Colour and texture of the band above the forehead on a head crop, and face coverage."""
-    rgb, valid, landmarks = head_crop(analysis)
+    """Colour and evenness of the head around the face (mesh and person mask), face coverage."""
+    crop = head_crop(analysis)
     try:
-        return dict(headwear_scores(rgb, valid, landmarks))
+        return headwear_scores(crop.rgb, crop.valid, crop.person, crop.mesh)._asdict()
     except ValueError as exc:
         raise NotAssessed(str(exc)) from None
 
 
-def head_crop(
-    analysis: Analysis,
-) -> tuple[NDArray[np.uint8], NDArray[np.bool_], NDArray[np.float64]]:
-    """Return the head aligned like the canonical face at half its scale, up to the crown.
+class HeadCrop(NamedTuple):
+    """The head crop (see :func:`head_crop`).
+
+    Attributes
+    ----------
+    rgb : ndarray of uint8, shape (192, 160, 3)
+        The head, eyes level at about (64, 112) and (96, 112): inter-eye distance 32 px.
+    valid : ndarray of bool, shape (192, 160)
+        Pixels inside the photo.
+    person : ndarray of float32, shape (192, 160)
+        The person mask (:attr:`photocheck.analysis.Analysis.person_mask`) on the crop, 0-1.
+    mesh : ndarray, shape (478, 2)
+        The face mesh in the crop's coordinates.
+    """
+
+    rgb: NDArray[np.uint8]
+    valid: NDArray[np.bool_]
+    person: NDArray[np.float32]
+    mesh: NDArray[np.float64]
+
+
+def head_crop(analysis: Analysis) -> HeadCrop:
+    """Return the head with the eyes level, inter-eye distance 32 px, up to the crown.
 
     Returns
     -------
-    rgb : ndarray of uint8, shape (160, 128, 3)
-        Eyes level at (48, 96) and (80, 96): inter-eye distance 32 px, 3 inter-eye
-        distances of room above the eyes, 2 below and 2 on each side of the nose (the
-        regions :func:`photocheck.scores.features.headwear_scores` reads).
-    valid : ndarray of bool, shape (160, 128)
-        Pixels inside the photo.
-    landmarks : ndarray, shape (68, 2)
-        The landmarks in the head crop's coordinates.
+    HeadCrop
+        160 x 192 px: 3.5 inter-eye distances of room above the eyes, 2.5 below and 2.5
+        either side of the eyes' midpoint (the regions
+        :func:`photocheck.scores.headwear.headwear_scores` reads), with the person mask and
+        the face mesh on it.
 
     """
     import cv2
 
     geo = analysis.geometry
-    canon = analysis.canonical_face
     width, height = int(HEAD["width"]), int(HEAD["height"])
     scale = HEAD["ied"] / max(geo["eye_distance"], 1e-6)
     mx, my = geo["eye_midpoint"]
     # Photo -> crop, in full-resolution photo coordinates.
-    matrix = cv2.getRotationMatrix2D((mx, my), geo["roll"], scale)
+    matrix = cv2.getRotationMatrix2D((mx, my), geo["eye_line_angle"], scale)
     matrix[0, 2] += width / 2 - mx
     matrix[1, 2] += HEAD["eye_y"] - my
     inverse = cv2.invertAffineTransform(matrix).tolist()
@@ -270,5 +290,10 @@ def head_crop(
         flags = cv2.INTER_NEAREST
         valid = cv2.warpAffine(ones, to_source, (width, height), flags=flags, borderValue=0)
         valid = valid.view(bool)
-    landmarks = (canon["landmarks"] - _CANON_EYES) * (HEAD["ied"] / CANON["ied"]) + _HEAD_EYES
-    return rgb.astype(np.uint8, copy=False), valid, landmarks
+    # The person mask is smooth (the model sees the photo at 256 x 256): sampling it at the
+    # crop's pixels needs no reduction first.
+    person = cv2.warpAffine(
+        analysis.person_mask, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=0.0
+    )
+    mesh = analysis.require_face().mesh[:, :2] @ matrix[:, :2].T + matrix[:, 2]
+    return HeadCrop(rgb.astype(np.uint8, copy=False), valid, person, mesh)

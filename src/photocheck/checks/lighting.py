@@ -8,10 +8,7 @@ scores do not depend on the photo's size.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,9 +17,9 @@ from ..analysis import Analysis
 from ..errors import NotAssessed
 from ..rules.registry import Outcome, Range, register_check
 from ..rules.verdict import Scalar
-from ..scores.colour import eye_white, red_eye_shares, red_pixels, skin_colour
+from ..scores.colour import EyeWhite, eye_white, red_eye_shares, red_pixels, skin_colour
 from ..scores.compression import blockiness, fine_detail, level_coverage
-from ..scores.lighting import background_shadow, cheek_boxes, hot_spots, illumination_balance
+from ..scores.lighting import background_shadow, hot_spots, illumination_balance
 
 # Least pixels a cheek zone / the skin / an eye opening needs on the aligned face.
 _MIN_ZONE = 60
@@ -36,34 +33,12 @@ _BLOCK_WINDOW = 256
 _HEAD_HALF_WIDTH = 0.65
 
 
-# The cheek zones, shared by lighting.uniformity and colour.natural (one entry per analysis).
-_CHEEKS: WeakKeyDictionary[Analysis, tuple[dict[str, Any], tuple[slice, slice], Any, Any]]
-_CHEEKS = WeakKeyDictionary()
-
-
-def _cheeks(
-    analysis: Analysis,
-) -> tuple[dict[str, Any], tuple[slice, slice], NDArray[np.bool_], NDArray[np.bool_]]:
-    """Return the aligned face, the box holding both cheek zones and their masks in that box."""
-    cached = _CHEEKS.get(analysis)
-    if cached is None:
-        canon = analysis.canonical_face
-        (lr, lc), (rr, rc) = cheek_boxes(canon["landmarks"], canon["grey"].shape)
-        box = (
-            slice(min(lr.start, rr.start), max(lr.stop, rr.stop)),
-            slice(min(lc.start, rc.start), max(lc.stop, rc.stop)),
-        )
-        skin = canon["skin"][box]
-        left, right = np.zeros_like(skin), np.zeros_like(skin)
-        y0, x0 = box[0].start, box[1].start
-        left[lr.start - y0 : lr.stop - y0, lc.start - x0 : lc.stop - x0] = True
-        right[rr.start - y0 : rr.stop - y0, rc.start - x0 : rc.stop - x0] = True
-        cached = (canon, box, left & skin, right & skin)
-        _CHEEKS[analysis] = cached
-    canon, box, left, right = cached
+def _cheeks(analysis: Analysis) -> tuple[tuple[slice, slice], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return :attr:`Analysis.cheeks`, or raise NotAssessed when a zone is too small."""
+    box, left, right = analysis.cheeks
     if np.count_nonzero(left) < _MIN_ZONE or np.count_nonzero(right) < _MIN_ZONE:
         raise NotAssessed("the cheeks are not both inside the photo")
-    return canon, box, left, right
+    return box, left, right
 
 
 @register_check(
@@ -83,8 +58,8 @@ def _cheeks(
 )  # fmt: skip
 def lighting_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
     """Compare the luminance of the two cheek zones of the aligned face."""
-    canon, box, left, right = _cheeks(analysis)
-    return dict(illumination_balance(canon["grey"][box], left, right))
+    box, left, right = _cheeks(analysis)
+    return illumination_balance(analysis.canonical_face["grey"][box], left, right)._asdict()
 
 
 @register_check(
@@ -104,7 +79,7 @@ def lighting_hotspots(analysis: Analysis) -> Mapping[str, Scalar]:
     mask = canon["bare_skin"]
     if np.count_nonzero(mask) < _MIN_SKIN:
         raise NotAssessed("too little of the face is inside the photo")
-    return dict(hot_spots(canon["grey"], mask))
+    return hot_spots(canon["grey"], mask)._asdict()
 
 
 @register_check(
@@ -136,7 +111,8 @@ def background_shadow_check(analysis: Analysis) -> Mapping[str, Scalar]:
     mask = _beside_head(analysis, size[::-1], scale)
     near = max(2.0, 0.35 * geo["face_width"] * scale)
     try:
-        return dict(background_shadow(half, mask, geo["eye_midpoint"][0] * scale, near=near))
+        shadow = background_shadow(half, mask, geo["eye_midpoint"][0] * scale, near=near)
+        return shadow._asdict()
     except ValueError as exc:
         raise NotAssessed(str(exc)) from exc
 
@@ -204,21 +180,22 @@ def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> ND
 )  # fmt: skip
 def colour_natural(analysis: Analysis) -> Mapping[str, Scalar]:
     """Mean a*, b* of the two cheek zones of the aligned face, and a*, b* of the eye whites."""
-    canon, box, left, right = _cheeks(analysis)
-    values: dict[str, Scalar] = dict(skin_colour(canon["rgb"][box], left | right))
+    box, left, right = _cheeks(analysis)
+    skin = skin_colour(analysis.canonical_face["rgb"][box], left | right)
+    values: dict[str, Scalar] = skin._asdict()
     white = _eye_white(analysis)
-    values["eye_white_a"] = None if white is None else white["a"]
-    values["eye_white_b"] = None if white is None else white["b"]
+    values["eye_white_a"] = None if white is None else white.a
+    values["eye_white_b"] = None if white is None else white.b
     return values
 
 
-def _eye_white(analysis: Analysis) -> dict[str, float] | None:
+def _eye_white(analysis: Analysis) -> EyeWhite | None:
     """CIELAB colour of the whites of both eyes on the aligned face, None when not visible.
 
     Red-eye pixels are left out: ``eyes.red`` judges them, and a red pupil among the
     brightest pixels of a small eye would read as a red cast.
     """
-    box, (left, right) = _eye_openings(analysis)
+    box, (right, left) = analysis.eye_openings
     rgb = analysis.canonical_face["rgb"][box]
     both = (left | right) & ~red_pixels(rgb)
     if np.count_nonzero(both) < 2 * _MIN_EYE:
@@ -240,44 +217,11 @@ def _eye_white(analysis: Analysis) -> dict[str, float] | None:
 def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
     """Measure the larger share of red pixels of the two eye openings."""
     canon = analysis.canonical_face
-    box, openings = _eye_openings(analysis)
+    box, openings = analysis.eye_openings
     visible = [eye for eye in openings if np.count_nonzero(eye) >= _MIN_EYE]
     if not visible:
         raise NotAssessed("the eyes are closed or not visible")
     return {"red_fraction": max(red_eye_shares(canon["rgb"][box], visible))}
-
-
-# The eye openings on the aligned face, shared by eyes.red and colour.natural.
-_EYES: WeakKeyDictionary[Analysis, tuple[tuple[slice, slice], list[NDArray[np.bool_]]]]
-_EYES = WeakKeyDictionary()
-
-
-def _eye_openings(analysis: Analysis) -> tuple[tuple[slice, slice], list[NDArray[np.bool_]]]:
-    """Return the box around both eyes of the aligned face and each eye's opening in it."""
-    import cv2
-
-    cached = _EYES.get(analysis)
-    if cached is None:
-        canon = analysis.canonical_face
-        height, width = canon["grey"].shape
-        eyes = canon["landmarks"][36:48]
-        # Plain Python on the twelve points: cheaper than NumPy reductions on a 12 x 2 array.
-        xs, ys = zip(*eyes.tolist(), strict=True)
-        x0 = min(width, max(0, math.floor(min(xs)) - 1))
-        y0 = min(height, max(0, math.floor(min(ys)) - 1))
-        x1 = min(width, max(0, math.ceil(max(xs)) + 2))
-        y1 = min(height, max(0, math.ceil(max(ys)) + 2))
-        box = (slice(y0, y1), slice(x0, x1))
-        valid = canon["valid"][box]
-        corners = np.round(eyes - [x0, y0]).astype(np.int32)
-        openings = []
-        for part in (corners[:6], corners[6:]):
-            mask = np.zeros(valid.shape, dtype=np.uint8)
-            cv2.fillPoly(mask, [part], 255)
-            openings.append((mask > 0) & valid)
-        cached = (box, openings)
-        _EYES[analysis] = cached
-    return cached
 
 
 @register_check(

@@ -57,7 +57,7 @@ def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
     Eyes, brows, nostrils and mouth are left out: dark by nature, they are not exposure.
     """
     grey, skin = _skin(analysis, "bare_skin")
-    return dict(luminance_stats(grey, skin))  # type: ignore[arg-type]
+    return luminance_stats(grey, skin)._asdict()  # type: ignore[arg-type]
 
 
 @register_check(
@@ -72,4 +72,4 @@ def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
 def contrast(analysis: Analysis) -> Mapping[str, Scalar]:
     """Spread of grey levels on the face skin."""
     grey, skin = _skin(analysis)
-    return dict(dynamic_range(grey, skin))  # type: ignore[arg-type]
+    return dynamic_range(grey, skin)._asdict()  # type: ignore[arg-type]

@@ -82,30 +82,20 @@ def add_parsers(sub: Any) -> None:
             )  # fmt: skip
 
 
-def _load_or_measure(path: str | None, measure: Any) -> Any:
-    from ..batch.table import read_table
-
-    if path and Path(path).is_file():
-        return read_table(path)
-    table = measure()
-    if path:
-        table.write(path)
-    return table
-
-
 def _tables(args: argparse.Namespace) -> tuple[Any, Any]:
+    from ..batch.table import cached_table
     from ..evaluation.tuning import labelled_manifest_table, synthetic_set
 
     manifest = Path(args.manifest)
     if not manifest.is_file():
         raise PhotocheckError(f"no manifest at {str(manifest)!r}")
-    real = _load_or_measure(
+    real = cached_table(
         args.table,
         lambda: labelled_manifest_table(manifest, workers=args.workers, progress=args.progress),
     )
     synthetic = None
     if args.synthetic:
-        synthetic = _load_or_measure(
+        synthetic = cached_table(
             args.synthetic_table,
             lambda: synthetic_set(
                 manifest, limit=args.limit, workers=args.workers, progress=args.progress
@@ -195,8 +185,8 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
     """Render the accuracy page: how it was made, the tables, and the synthetic detail."""
     import numpy as np
 
+    from ..evaluation.labels import LABEL_RULES, group_checks
     from ..evaluation.rejudge import judge_table
-    from ..evaluation.tuning import group_checks
 
     command = f"photocheck evaluate {args.manifest} --profile {args.profile}"
     if args.synthetic:
@@ -224,8 +214,6 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
         "with 10 photos one mistake moves a rate by 10 points.",
         "",
     ]
-    from ..evaluation.labels import LABEL_RULES
-
     lines += [
         "## Label mapping",
         "",
@@ -271,7 +259,7 @@ def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Na
             "",
             f"{syn.photos} variants of {bases} compliant photos of the set (labels `n_faces=1`, plain",
             "light background, frontal, sharp, well exposed), each first framed the ICAO way",
-            "(`photocheck.evaluation.tuning.frame_portrait`), then degraded by `photocheck.evaluation.synthetic` and",
+            "(`photocheck.evaluation.synthetic.frame_portrait`), then degraded by `photocheck.evaluation.synthetic` and",
             "labelled with the variant's expected verdict. They are computed in memory, never",
             "saved. Each row below is judged only on the checks its variants speak to.",
             "",

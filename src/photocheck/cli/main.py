@@ -68,9 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         "--annotate", metavar="OUT_DIR", help="write one annotated PNG per photo into OUT_DIR"
     )
     report = sub.add_parser(
-        "report", help="write a self-contained HTML report over photos (files or folders)"
+        "report", help="write a self-contained HTML report over photos (files, folders, globs)"
     )
-    report.add_argument("sources", nargs="+", metavar="SOURCE", help="image files or folders")
+    report.add_argument(
+        "sources", nargs="+", metavar="SOURCE", help="image files, folders or globs"
+    )
     report.add_argument("--output", "-o", required=True, help="the HTML file to write")
     report.add_argument(
         "--profile", "-p", default="icao", help="profile name or TOML file (default icao)"
@@ -121,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    from .. import api as _api  # noqa: F401 - registers the built-in checks profiles name
+
     try:
         if args.command == "profiles":
             from ..rules.profile import available_profiles, load_profile
@@ -220,12 +224,17 @@ class _AnnotationNames:
 
 
 def _report(sources: list[str], output: str, profile_name: str, title: str) -> int:
-    from ..visual.report import expand_sources, write_report
+    from pathlib import Path
 
-    photos = expand_sources(sources)
-    if not photos:
-        sys.stderr.write("photocheck: error: no photos found in the sources given\n")
-        return 2
+    from ..imaging.sources import SourceError, expand_sources
+    from ..visual.report import write_report
+
+    photos = list(expand_sources(sources))
+    for photo in photos:  # a SOURCE that gives no photo is a usage error (exit status 2)
+        if isinstance(photo.payload, SourceError):
+            raise PhotocheckError(photo.payload.message)
+        if isinstance(photo.payload, str) and not Path(photo.payload).exists():
+            raise PhotocheckError(f"no such file or folder: {photo.payload!r}")
     try:
         counts = write_report(photos, output, profile=profile_name, title=title)
     except OSError as exc:

@@ -14,18 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+if TYPE_CHECKING:
+    from ..rules.profile import Profile
+    from ..rules.verdict import Measurements
+
 __all__ = [
     "CrossValidated",
+    "GroupFigures",
     "Limit",
     "balanced_accuracy",
     "cross_validate",
+    "cross_validate_profile",
     "fit_limits",
     "passes",
+    "profile_limits",
     "stratified_folds",
 ]
 
@@ -268,4 +275,122 @@ def cross_validate(
         in_sample_balanced_accuracy=balanced_accuracy(passes(arrays, cuts_all, limits), truth),
         cuts=cuts_all,
         fold_cuts=fold_cuts,
+    )
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """Cross-validated figures of one label group under one profile's rule shape.
+
+    Attributes
+    ----------
+    group : str
+        The label group (e.g. ``"pose"``, ``"eyes.open"``; see
+        :data:`photocheck.evaluation.labels.LABEL_RULES`).
+    params : dict of str to tuple of str
+        ``"check:value" -> (check, profile parameter)`` for every limit that was fitted.
+    result : CrossValidated
+        The figures; ``result.cuts`` are keyed like ``params``.
+    """
+
+    group: str
+    params: dict[str, tuple[str, str]]
+    result: CrossValidated
+
+
+def profile_limits(
+    profile: Profile, checks: Sequence[str]
+) -> list[tuple[str, str, str, Literal["max", "min"]]]:
+    """List the numeric limits a profile sets on these checks.
+
+    Parameters
+    ----------
+    profile : Profile
+        The profile whose rule shape is fitted (which parameters it sets).
+    checks : sequence of str
+        Check ids.
+
+    Returns
+    -------
+    list of (check, value name, parameter, side)
+        One entry per ``Range`` side the profile sets; categorical limits are left out.
+    """
+    from ..rules.registry import Range, get_check
+
+    out: list[tuple[str, str, str, Literal["max", "min"]]] = []
+    for check in checks:
+        rule = profile.rules.get(check, {})
+        for limit in get_check(check).limits:
+            if not isinstance(limit, Range):
+                continue
+            if limit.min_param is not None and limit.min_param in rule:
+                out.append((check, limit.value, limit.min_param, "min"))
+            if limit.max_param is not None and limit.max_param in rule:
+                out.append((check, limit.value, limit.max_param, "max"))
+    return out
+
+
+def cross_validate_profile(
+    rows: Sequence[Mapping[str, str]],
+    measured: Sequence[Measurements | None],
+    profile: Profile,
+    *,
+    k: int = 5,
+    seed: int = 0,
+) -> list[GroupFigures]:
+    """Cross-validate every labelled group's limits, in the shape the profile gives them.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        Manifest rows (label columns, see :func:`photocheck.evaluation.labels.read_manifest`).
+    measured : sequence of Measurements or None
+        The measurements of each row's photo (None: unreadable, rejected by every rule).
+    profile : Profile
+        Which parameters are fitted: those the profile sets for the group's checks.
+    k : int, optional
+        Folds (default 5).
+    seed : int, optional
+        Seed of the fold assignment (default 0).
+
+    Returns
+    -------
+    list of GroupFigures
+        One per label group with at least one labelled photo and one numeric limit. A photo
+        that a check could not measure counts as rejected by that check.
+    """
+    from .labels import expected_outcomes, group_checks
+
+    labels = [expected_outcomes(row) for row in rows]
+    groups = sorted({g for lab in labels for g in lab})
+    out = []
+    for group in groups:
+        limits = profile_limits(profile, group_checks(group))
+        if not limits:
+            continue
+        keep = [i for i, lab in enumerate(labels) if group in lab]
+        truth = np.array([labels[i][group] for i in keep])
+        values: dict[str, NDArray[np.float64]] = {}
+        params: dict[str, tuple[str, str]] = {}
+        fitted: list[Limit] = []
+        for check, name, param, side in limits:
+            key = f"{check}:{param}"
+            column = np.array([_value(measured[i], check, name) for i in keep])
+            values[key] = np.where(np.isnan(column), np.inf if side == "max" else -np.inf, column)
+            params[key] = (check, param)
+            fitted.append(Limit(key, side))
+        out.append(
+            GroupFigures(group, params, cross_validate(values, truth, fitted, k=k, seed=seed))
+        )
+    return out
+
+
+def _value(measurements: Measurements | None, check: str, name: str) -> float:
+    if measurements is None or check not in measurements.by_check:
+        return float("nan")
+    value = measurements.by_check[check].values.get(name)
+    return (
+        float(value)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else float("nan")
     )

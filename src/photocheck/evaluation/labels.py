@@ -1,35 +1,27 @@
-"""Compare verdicts with hand labels: per-check agreement, error rates, balanced accuracy.
+"""Hand labels of a photo set and what they say each check should decide.
 
 The label columns are those of ``manifest.csv`` in the development photo set (see
 ``docs/accuracy.md``). :data:`LABEL_RULES` maps each label column to the checks it speaks to
 and to the outcome a compliant photo should get; labels ``unsure`` and ``na`` are left out.
+Error rates against these labels are computed by :func:`photocheck.evaluation.tuning.evaluate`.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
-from ..rules.verdict import Verdict
+from .. import api as _api  # noqa: F401 - registers the built-in checks profiles name
+from ..rules.profile import Profile, load_profile
 
 __all__ = [
+    "FRONTAL_POSE_LIMITS",
     "LABEL_RULES",
-    "CheckAgreement",
-    "CheckEvaluation",
-    "Evaluation",
-    "agreement",
-    "evaluate",
     "expected_outcomes",
-    "format_markdown",
-    "judge_table",
-    "labelled_manifest_table",
-    "measure_many",
+    "frontal_profile",
+    "group_checks",
     "read_manifest",
-    "read_table",
-    "synthetic_set",
-    "tune",
 ]
 
 # label column -> (group name, the checks whose combined result it judges, label -> should pass)
@@ -47,10 +39,11 @@ LABEL_RULES: dict[str, tuple[str, tuple[str, ...], Mapping[str, bool]]] = {
     "frontal": ("pose", ("pose.yaw", "pose.pitch", "pose.roll"), {"yes": True, "no": False}),
     "eyes_open": ("eyes.open", ("eyes.open",), {"yes": True, "no": False}),
     "mouth_closed": ("mouth.closed", ("mouth.closed",), {"yes": True, "no": False}),
-    "glasses": ("accessory.glasses", ("accessory.glasses",), {"none": True, "clear": False, "sunglasses": False}),
+    "glasses": ("accessory.glasses", ("accessory.glasses",), {"none": True, "clear": False, "sunglasses": False, "other": False}),
     "headwear": ("accessory.headwear", ("accessory.headwear",), {"none": True, "hat": False, "scarf": False, "other": False}),
     # A second rule on the same column: "column#name" reads the label from "column".
     "glasses#sunglasses": ("accessory.sunglasses", ("accessory.sunglasses",), {"none": True, "clear": True, "sunglasses": False}),
+    "occlusion": ("face.occlusion", ("face.occlusion",), {"none": True, "mask": False, "hand": False, "hair": False, "other": False}),
 }  # fmt: skip
 # Face-level labels only make sense when the photo has exactly one face (the background is
 # located from the face, so it is face-level too).
@@ -61,6 +54,7 @@ _FACE_LEVEL = {
     "mouth_closed",
     "glasses",
     "headwear",
+    "occlusion",
     "sharp",
     "exposure",
 }
@@ -94,6 +88,21 @@ def expected_outcomes(row: Mapping[str, str]) -> dict[str, bool]:
 
     Groups whose label is ``unsure``, ``na`` or unknown are left out, and so are face-level
     labels when the photo does not have exactly one face.
+
+    Parameters
+    ----------
+    row : mapping
+        One manifest row (label column -> label).
+
+    Returns
+    -------
+    dict
+        Group name (see :data:`LABEL_RULES`) -> True when the photo should pass.
+
+    Examples
+    --------
+    >>> expected_outcomes({"n_faces": "1", "sharp": "no", "frontal": "unsure"})
+    {'face.count': True, 'sharpness': False}
     """
     out: dict[str, bool] = {}
     single_face = row.get("n_faces") == "1"
@@ -106,139 +115,49 @@ def expected_outcomes(row: Mapping[str, str]) -> dict[str, bool]:
     return out
 
 
-@dataclass(frozen=True)
-class CheckAgreement:
-    """Agreement of one check (or group of checks) with the labels.
+def group_checks(group: str) -> tuple[str, ...]:
+    """Return the check ids a label group speaks to (a check id is its own group).
 
-    Attributes
-    ----------
-    group : str
-        Check id or group name (``"pose"`` combines yaw, pitch and roll).
-    compliant, non_compliant : int
-        Number of labelled photos of each kind.
-    compliant_passed : int
-        Compliant photos the check passed (the rest are false rejections).
-    non_compliant_failed : int
-        Non-compliant photos the check rejected (the rest are false accepts).
-    not_assessed : int
-        Photos where the check could not measure (counted as rejections above).
+    Examples
+    --------
+    >>> group_checks("pose"), group_checks("sharpness"), group_checks("eyes.red")
+    (('pose.yaw', 'pose.pitch', 'pose.roll'), ('sharpness',), ('eyes.red',))
     """
-
-    group: str
-    compliant: int
-    non_compliant: int
-    compliant_passed: int
-    non_compliant_failed: int
-    not_assessed: int
-
-    @property
-    def pass_rate(self) -> float:
-        """Share of compliant photos that pass (1 - false-reject rate); NaN if none."""
-        return self.compliant_passed / self.compliant if self.compliant else float("nan")
-
-    @property
-    def reject_rate(self) -> float:
-        """Share of non-compliant photos that fail (1 - false-accept rate); NaN if none."""
-        return (
-            self.non_compliant_failed / self.non_compliant if self.non_compliant else float("nan")
-        )
-
-    @property
-    def balanced_accuracy(self) -> float:
-        """Mean of :attr:`pass_rate` and :attr:`reject_rate` (NaN if either is undefined)."""
-        return (self.pass_rate + self.reject_rate) / 2.0
+    for name, checks, _ in LABEL_RULES.values():
+        if name == group:
+            return checks
+    return (group,)
 
 
-def agreement(pairs: Iterable[tuple[Mapping[str, bool], Verdict]]) -> dict[str, CheckAgreement]:
-    """Tally how verdicts agree with expected outcomes, per group.
+#: The ``frontal`` label means "roughly facing the camera", far looser than ICAO's 5 degrees
+#: of yaw: these pose limits (degrees) are what the label can vouch for.
+FRONTAL_POSE_LIMITS: Mapping[str, float] = {"pose.yaw": 20.0, "pose.pitch": 25.0, "pose.roll": 15.0}
+
+
+def frontal_profile(profile: str | Path | Profile = "icao") -> Profile:
+    """Return ``profile`` with its pose limits loosened to :data:`FRONTAL_POSE_LIMITS`.
+
+    Judging the ``pose`` group with this profile measures how well the pose checks agree
+    with the ``frontal`` label itself, rather than with a profile far stricter than the label.
 
     Parameters
     ----------
-    pairs : iterable of (expected, Verdict)
-        ``expected`` from :func:`expected_outcomes`; the verdict of the same photo.
+    profile : str, Path or Profile, optional
+        The profile to start from (default ``"icao"``).
 
     Returns
     -------
-    dict
-        Group -> :class:`CheckAgreement`, for the groups whose checks are in the verdicts.
+    Profile
+        The same profile and name; each pose check is judged on its absolute angle only
+        (``max_abs_degrees``), any other limit of its rule (e.g. a signed window) removed.
+
+    Examples
+    --------
+    >>> frontal_profile("icao").rules["pose.pitch"]["max_abs_degrees"]
+    25.0
     """
-    counts: dict[str, list[int]] = {}
-    for expected, verdict in pairs:
-        results = {r.check: r for r in verdict.results}
-        for group, should_pass in expected.items():
-            checks = next(c for g, c, _ in LABEL_RULES.values() if g == group)
-            if not all(c in results for c in checks):
-                continue
-            passed = all(results[c].passed for c in checks)
-            unassessed = any(results[c].status == "not_assessed" for c in checks)
-            tally = counts.setdefault(group, [0, 0, 0, 0, 0])
-            if should_pass:
-                tally[0] += 1
-                tally[2] += passed
-            else:
-                tally[1] += 1
-                tally[3] += not passed
-            tally[4] += unassessed
-    return {g: CheckAgreement(g, *t) for g, t in counts.items()}
-
-
-def format_markdown(
-    table: Mapping[str, CheckAgreement], *, floors: Mapping[str, float] | None = None
-) -> str:
-    """Render an agreement table as Markdown."""
-    lines = [
-        "| check | compliant (n) | non-compliant (n) | compliant passed | non-compliant rejected | balanced accuracy | not assessed |"
-        + (" floor |" if floors else ""),
-        "|---|---|---|---|---|---|---|" + ("---|" if floors else ""),
-    ]
-    for group, a in table.items():
-        row = (
-            f"| {group} | {a.compliant} | {a.non_compliant} | {_pct(a.pass_rate)} | {_pct(a.reject_rate)} "
-            f"| {_num(a.balanced_accuracy)} | {a.not_assessed} |"
-        )
-        if floors:
-            row += f" {_num(floors[group]) if group in floors else '-'} |"
-        lines.append(row)
-    return "\n".join(lines) + "\n"
-
-
-def _pct(x: float) -> str:
-    return "-" if x != x else f"{x:.0%}"
-
-
-def _num(x: float) -> str:
-    return "-" if x != x else f"{x:.2f}"
-
-
-def evaluate_manifest(
-    manifest: str | Path, profile: str = "icao", *, rows: Sequence[Mapping[str, str]] | None = None
-) -> dict[str, CheckAgreement]:
-    """Validate every photo of a manifest and tally agreement with its labels.
-
-    Photos that cannot be read count for no group (they are reported by the caller).
-    """
-    from ..api import validate
-    from ..errors import PhotocheckError
-
-    pairs = []
-    for row in rows if rows is not None else read_manifest(manifest):
-        try:
-            verdict = validate(row["path"], profile)
-        except PhotocheckError:
-            continue
-        pairs.append((expected_outcomes(row), verdict))
-    return agreement(pairs)
-
-
-# Measure once, re-judge instantly, error rates and tuning: see photocheck.evaluation.tuning (they are
-# importable from here as well).
-from ..batch.table import measure_many, read_table  # noqa: E402
-from .rejudge import judge_table  # noqa: E402
-from .tuning import (  # noqa: E402 - tuning reads LABEL_RULES from this module lazily
-    CheckEvaluation,
-    Evaluation,
-    evaluate,
-    labelled_manifest_table,
-    synthetic_set,
-    tune,
-)
+    out = load_profile(profile)
+    for check, limit in FRONTAL_POSE_LIMITS.items():
+        others = {k: None for k in out.rules.get(check, {}) if k != "severity"}
+        out = out.with_rule(check, **{**others, "max_abs_degrees": limit})
+    return out

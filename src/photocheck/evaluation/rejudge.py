@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import api as _api  # noqa: F401 - registers the built-in checks profiles name
 from ..batch.table import MeasurementTable
 from ..rules.profile import Profile, load_profile
 from ..rules.registry import CheckSpec, OneOf, Range, get_check
@@ -122,15 +123,6 @@ class TableVerdicts:
     def status_names(self, check: str) -> NDArray[Any]:
         """Return the status of ``check`` on every row, as strings."""
         return STATUS_NAMES[self.checks[check].status]
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One dict per row: ``source``, ``ok`` and ``"check": status`` for every check."""
-        names = {c: self.status_names(c).tolist() for c in self.checks}
-        ok = self.ok.tolist()
-        return [
-            {"source": s, "ok": ok[i], **{c: names[c][i] for c in self.checks}}
-            for i, s in enumerate(self.sources.tolist())
-        ]
 
 
 def _column(table: MeasurementTable, name: str) -> tuple[NDArray[Any], NDArray[np.bool_], str]:

@@ -3,7 +3,7 @@
 A *variant* degrades a (compliant) photo in one known way - blur, exposure, a tilted head, a
 recoloured background, JPEG compression, a bad crop - at a chosen *severity*, and carries the
 verdict each affected check is expected to give. Evaluation uses variants to complement small
-labelled photo sets (see :func:`photocheck.evaluation.labels.evaluate`).
+labelled photo sets (see :func:`photocheck.evaluation.tuning.evaluate`).
 
 Stable API (other modules register their own variants with the same decorator)
 ------------------------------------------------------------------------------
@@ -31,6 +31,12 @@ Stable API (other modules register their own variants with the same decorator)
 ``iter_variants(rgb, names=None, severities=None, *, seed=0) -> Iterator[Variant]``
     Every registered variant (or the ones named) at its listed severities (or the ones
     given), skipping the variants that raise :class:`VariantNotApplicable`.
+``expect(check, *, passes, fails)``
+    Builds ``expected`` for a check and a numeric severity (pass zone, fail zone).
+``to_linear(rgb)`` / ``to_srgb(linear)``
+    sRGB uint8 <-> linear light, for variants that work in linear light.
+``frame_portrait(rgb, geometry)``
+    Crops a photo to ICAO framing: the bases of the crop variants.
 
 Built-in variants (severity meaning; expected verdict)
 -----------------------------------------------------
@@ -58,7 +64,8 @@ Expectations are set from what the standard means (e.g. two stops of under-expos
 not acceptable), not from what the checks happen to measure; between clearly fine and
 clearly wrong no expectation is given. They assume a source photo that passes the check
 concerned; the crop expectations also assume a photo framed the ICAO way (face about 60% of
-the width, centred), as :func:`photocheck.evaluation.labels.synthetic_set` prepares them.
+the width, centred), as :func:`frame_portrait` prepares them (and
+:func:`photocheck.evaluation.tuning.synthetic_set` with it).
 
 Examples
 --------
@@ -89,10 +96,14 @@ __all__ = [
     "VariantNotApplicable",
     "VariantSpec",
     "available_variants",
+    "expect",
+    "frame_portrait",
     "iter_variants",
     "make_variant",
     "plain_background_mask",
     "register_variant",
+    "to_linear",
+    "to_srgb",
     "variant_info",
 ]
 
@@ -345,16 +356,82 @@ def iter_variants(
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _to_linear(rgb: RGB) -> NDArray[np.float32]:
+def to_linear(rgb: RGB) -> NDArray[np.float32]:
+    """Convert sRGB uint8 to linear light in [0, 1] (the IEC 61966-2-1 transfer curve).
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8
+        Any shape (usually H x W x 3).
+
+    Returns
+    -------
+    ndarray of float32
+        The same shape, linear light.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_linear(np.array([0, 255], np.uint8)).tolist()
+    [0.0, 1.0]
+    """
     x = rgb.astype(np.float32) / 255.0
     return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
 
 
-def _to_srgb(linear: NDArray[np.floating[Any]]) -> RGB:
+def to_srgb(linear: NDArray[np.floating[Any]]) -> RGB:
+    """Convert linear light back to sRGB uint8 (clipped to [0, 1] first, then rounded).
+
+    Parameters
+    ----------
+    linear : ndarray of float
+        Linear light, nominally in [0, 1].
+
+    Returns
+    -------
+    ndarray of uint8
+        The same shape; ``to_srgb(to_linear(rgb))`` gives ``rgb`` back.
+    """
     x = np.clip(linear, 0.0, 1.0)
     s = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
     out: RGB = np.clip(np.rint(s * 255.0), 0, 255).astype(np.uint8)
     return out
+
+
+def expect(
+    check: str, *, passes: Callable[[float], bool], fails: Callable[[float], bool]
+) -> Callable[[Any], Mapping[str, Expectation]]:
+    """Build a variant's ``expected`` argument for one check with a numeric severity.
+
+    Parameters
+    ----------
+    check : str
+        The check id the variant is aimed at.
+    passes, fails : callable
+        ``severity -> bool`` (the severity converted with ``float``): where the check must
+        pass, and where it must fail (``fails`` wins where both hold). Between the two the
+        variant carries no expectation.
+
+    Returns
+    -------
+    callable
+        ``severity -> {check: "pass" | "fail"}`` (empty between the two zones).
+
+    Examples
+    --------
+    >>> sharp = expect("sharpness", passes=lambda s: s <= 0.1, fails=lambda s: s >= 1.0)
+    >>> sharp(0.1), sharp(0.5), sharp(2)
+    ({'sharpness': 'pass'}, {}, {'sharpness': 'fail'})
+    """
+
+    def expected(severity: Any) -> Mapping[str, Expectation]:
+        if fails(float(severity)):
+            return {check: "fail"}
+        if passes(float(severity)):
+            return {check: "pass"}
+        return {}
+
+    return expected
 
 
 def _edge_colour(rgb: RGB) -> tuple[int, int, int]:
@@ -364,6 +441,76 @@ def _edge_colour(rgb: RGB) -> tuple[int, int, int]:
     corners = np.concatenate([rgb[:rows, :cols].reshape(-1, 3), rgb[:rows, -cols:].reshape(-1, 3)])
     r, g, b = (int(v) for v in np.median(corners, axis=0))
     return r, g, b
+
+
+def frame_portrait(
+    rgb: RGB,
+    geometry: Mapping[str, Any],
+    *,
+    face_width: tuple[float, float] = (0.56, 0.66),
+    eye_line: tuple[float, float, float] = (0.34, 0.42, 0.48),
+    width: int = 480,
+    aspect: float = 0.75,
+) -> RGB:
+    """Crop a portrait to ICAO framing (face centred), then resize.
+
+    The crop keeps the face centred and takes the smallest face share of ``face_width`` and
+    the eye line of ``eye_line`` closest to its middle value that keep the crop inside the
+    photo; what still falls outside is filled with the colour of the photo's top corners (the
+    plain background of a compliant photo), not with smeared edge pixels. The crop variants
+    expect a photo framed this way.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        The photo, RGB uint8.
+    geometry : mapping
+        Its face geometry (``eye_midpoint`` and ``face_width`` in px, as in
+        :attr:`photocheck.analysis.Analysis.geometry`).
+    face_width : (float, float), optional
+        Preferred and largest face width as a share of the output width (ICAO: 0.50-0.75).
+    eye_line : (float, float, float), optional
+        Lowest, preferred and highest eye line as a share of the height from the top
+        (ICAO: 0.30-0.50).
+    width : int, optional
+        Output width in px.
+    aspect : float, optional
+        Output width / height.
+
+    Returns
+    -------
+    ndarray
+        ``(round(width / aspect), width, 3)`` uint8.
+    """
+    import cv2
+
+    h, w = rgb.shape[:2]
+    cx, cy = (float(v) for v in geometry["eye_midpoint"])
+    low_e, want_e, high_e = eye_line
+    best: tuple[float, float, float] | None = None
+    for share in np.linspace(face_width[0], face_width[1], 11):
+        crop_w = float(geometry["face_width"]) / float(share)
+        crop_h = crop_w / aspect
+        # eye-line shares that keep the crop inside the photo vertically
+        lo, hi = max(low_e, (cy - (h - crop_h)) / crop_h), min(high_e, cy / crop_h)
+        e = float(np.clip(want_e, lo, hi)) if lo <= hi else want_e
+        inside = lo <= hi and cx - crop_w / 2 >= 0 and cx + crop_w / 2 <= w
+        if best is None or inside:
+            best = (crop_w, crop_h, e)
+        if inside:
+            break
+    assert best is not None
+    crop_w, crop_h, e = best
+    x0, y0 = cx - crop_w / 2.0, cy - e * crop_h
+    scale = width / crop_w
+    out_h = round(width / aspect)
+    matrix = np.array([[scale, 0.0, -x0 * scale], [0.0, scale, -y0 * scale]], dtype=np.float64)
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    fill = tuple(float(c) for c in _edge_colour(rgb))
+    framed = cv2.warpAffine(
+        rgb, matrix, (width, out_h), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
+    )
+    return np.asarray(framed, dtype=np.uint8)
 
 
 def plain_background_mask(rgb: Any, *, tolerance: float = 18.0) -> NDArray[np.bool_]:
@@ -434,34 +581,10 @@ BACKGROUND_COLOURS: Mapping[str, tuple[tuple[int, int, int], bool]] = MappingPro
 # --- built-in variants ----------------------------------------------------------------------
 
 
-def _expect(
-    check: str, *, passes: Callable[[Any], bool], fails: Callable[[Any], bool]
-) -> Callable[[Any], Mapping[str, Expectation]]:
-    """Return an expectation: ``check`` passes where ``passes(s)``, fails where ``fails(s)``."""
-
-    def expected(severity: Any) -> Mapping[str, Expectation]:
-        if fails(severity):
-            return {check: "fail"}
-        if passes(severity):
-            return {check: "pass"}
-        return {}
-
-    return expected
-
-
-def _blur_expected(threshold: float, fine: float) -> Callable[[Any], Mapping[str, Expectation]]:
-    def expected(severity: Any) -> Mapping[str, Expectation]:
-        if severity >= threshold:
-            return {"sharpness": "fail"}
-        if severity <= fine:
-            return {"sharpness": "pass"}
-        return {}
-
-    return expected
-
-
 @register_variant(
-    "blur.gaussian", severities=(0.1, 0.4, 1.0, 1.5), expected=_blur_expected(1.0, 0.1)
+    "blur.gaussian",
+    severities=(0.1, 0.4, 1.0, 1.5),
+    expected=expect("sharpness", passes=lambda s: s <= 0.1, fails=lambda s: s >= 1.0),
 )
 def gaussian_blur(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Gaussian blur, sigma in % of the image width (out of focus)."""
@@ -475,7 +598,11 @@ def gaussian_blur(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     )
 
 
-@register_variant("blur.motion", severities=(0.5, 1.5, 3.0, 6.0), expected=_blur_expected(3.0, 0.5))
+@register_variant(
+    "blur.motion",
+    severities=(0.5, 1.5, 3.0, 6.0),
+    expected=expect("sharpness", passes=lambda s: s <= 0.5, fails=lambda s: s >= 3.0),
+)
 def motion_blur(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Linear motion blur, streak length in % of the image width, random direction."""
     import cv2
@@ -494,13 +621,13 @@ def motion_blur(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 
 
 def _gain(rgb: RGB, gain: float) -> RGB:
-    return _to_srgb(_to_linear(rgb) * gain)
+    return to_srgb(to_linear(rgb) * gain)
 
 
 @register_variant(
     "exposure.dark",
     severities=(0.7, 0.4, 0.25, 0.12),
-    expected=_expect("exposure", passes=lambda s: s >= 0.7, fails=lambda s: s <= 0.25),
+    expected=expect("exposure", passes=lambda s: s >= 0.7, fails=lambda s: s <= 0.25),
 )
 def exposure_dark(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Under-exposure: a gain below 1 in linear light (0.5 = one stop darker)."""
@@ -510,7 +637,7 @@ def exposure_dark(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 @register_variant(
     "exposure.bright",
     severities=(1.4, 2.0, 4.0, 6.0),
-    expected=_expect("exposure", passes=lambda s: s <= 1.4, fails=lambda s: s >= 4.0),
+    expected=expect("exposure", passes=lambda s: s <= 1.4, fails=lambda s: s >= 4.0),
 )
 def exposure_bright(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Over-exposure: a gain above 1 in linear light (2 = one stop brighter), clipped."""
@@ -520,7 +647,7 @@ def exposure_bright(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 @register_variant(
     "rotation",
     severities=(2, 12, 20, -12),
-    expected=_expect("pose.roll", passes=lambda s: abs(s) <= 2, fails=lambda s: abs(s) >= 12),
+    expected=expect("pose.roll", passes=lambda s: abs(s) <= 2, fails=lambda s: abs(s) >= 12),
 )
 def rotation(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Rotate the photo by ``severity`` degrees (head roll), edges replicated."""
@@ -578,7 +705,7 @@ def _clutter(shape: tuple[int, int], rng: np.random.Generator) -> NDArray[np.flo
 @register_variant(
     "background.busy",
     severities=(3, 15, 40, 80),
-    expected=_expect("background.uniformity", passes=lambda s: s <= 3, fails=lambda s: s >= 40),
+    expected=expect("background.uniformity", passes=lambda s: s <= 3, fails=lambda s: s >= 40),
 )
 def busy_background(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Paint darker random bars over a plain background, up to ``severity`` grey levels."""
@@ -613,7 +740,7 @@ def jpeg(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 @register_variant(
     "crop.off_centre",
     severities=(0.02, 0.15, 0.25, -0.15),
-    expected=_expect(
+    expected=expect(
         "geometry.centring", passes=lambda s: abs(s) <= 0.02, fails=lambda s: abs(s) >= 0.15
     ),
 )
@@ -633,7 +760,7 @@ def off_centre(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     )
 
 
-_FRAMING = _expect("geometry.face_width", passes=lambda s: s <= 1.05, fails=lambda s: s >= 1.4)
+_FRAMING = expect("geometry.face_width", passes=lambda s: s <= 1.05, fails=lambda s: s >= 1.4)
 
 
 @register_variant("crop.too_tight", severities=(1.05, 1.2, 1.4, 2.0), expected=_FRAMING)

@@ -3,8 +3,8 @@
 Importing this module registers its variants with :mod:`photocheck.evaluation.synthetic` (the shared
 generator): a shadow across the face, a shadow cast on the background, a hot spot on a cheek,
 colour casts and a black-and-white copy, red pupils, a low-quality JPEG round trip and a
-down-then-up rescale. Variants that need the face locate it with photocheck's own landmarks
-(:class:`photocheck.analysis.Analysis`) and raise
+down-then-up rescale. Variants that need the face place themselves on the face mesh's points
+at the 68 iBUG positions (:class:`photocheck.analysis.Analysis`) and raise
 :class:`~photocheck.evaluation.synthetic.VariantNotApplicable` when there is no clear face.
 
 =========================  ===============================================  =====================
@@ -28,21 +28,24 @@ the mildest) were set from the evaluation in ``docs/checks.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .synthetic import (
-    Expectation,
     VariantNotApplicable,
-    _to_linear,
-    _to_srgb,
+    expect,
     jpeg,
     plain_background_mask,
     register_variant,
+    to_linear,
+    to_srgb,
 )
+
+if TYPE_CHECKING:
+    from ..batch.table import MeasurementTable
 
 __all__ = [
     "base_rows",
@@ -51,7 +54,9 @@ __all__ = [
     "greyscale",
     "hotspot",
     "jpeg_round_trip",
+    "lighting_set",
     "red_eyes",
+    "reduce_to",
     "rescale",
     "side_shadow",
 ]
@@ -60,12 +65,12 @@ RGB = NDArray[np.uint8]
 
 
 def _landmarks(rgb: RGB) -> NDArray[np.float64]:
-    """Return the 68 landmarks of the photo's main face (photocheck's own detector)."""
+    """Return the main face's mesh points at the 68 iBUG positions, ``(68, 2)`` pixels."""
     from ..analysis import Analysis
     from ..imaging.load import load_image
 
     face = Analysis(load_image(np.ascontiguousarray(rgb))).face
-    if face is None or face.landmarks is None:
+    if face is None:
         raise VariantNotApplicable("no clear main face to place the variant on")
     return np.asarray(face.landmarks, dtype=np.float64)
 
@@ -74,23 +79,10 @@ def _eye_distance(points: NDArray[np.float64]) -> float:
     return float(np.hypot(*(points[42:48].mean(axis=0) - points[36:42].mean(axis=0))))
 
 
-def _expect(
-    check: str, *, fails: Callable[[float], bool], passes: Callable[[float], bool]
-) -> Callable[[Any], Mapping[str, Expectation]]:
-    def expected(severity: Any) -> Mapping[str, Expectation]:
-        if fails(float(severity)):
-            return {check: "fail"}
-        if passes(float(severity)):
-            return {check: "pass"}
-        return {}
-
-    return expected
-
-
 @register_variant(
     "lighting.side_shadow",
     severities=(0.15, 0.3, 0.5, 0.7, 0.85),
-    expected=_expect("lighting.uniformity", fails=lambda s: s >= 0.85, passes=lambda s: s <= 0.15),
+    expected=expect("lighting.uniformity", fails=lambda s: s >= 0.85, passes=lambda s: s <= 0.15),
 )
 def side_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Shade one side of the face: it loses ``severity`` of its light (linear light).
@@ -106,13 +98,13 @@ def side_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     t = np.clip(0.5 + sign * (x - cx) / max(half, 1.0), 0.0, 1.0)
     ramp = t * t * (3.0 - 2.0 * t)  # smoothstep: 0 on the lit side, 1 on the dark side
     gain = 1.0 - float(severity) * ramp
-    return _to_srgb(_to_linear(rgb) * gain[None, :, None])
+    return to_srgb(to_linear(rgb) * gain[None, :, None])
 
 
 @register_variant(
     "background.cast_shadow",
     severities=(0.15, 0.3, 0.5, 0.7),
-    expected=_expect("background.shadow", fails=lambda s: s >= 0.5, passes=lambda s: s <= 0.15),
+    expected=expect("background.shadow", fails=lambda s: s >= 0.5, passes=lambda s: s <= 0.15),
 )
 def cast_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Cast a soft shadow of the person on a plain background, offset sideways and down.
@@ -132,13 +124,13 @@ def cast_shadow(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     shadow = cv2.warpAffine(person, shift, (w, h), borderMode=cv2.BORDER_REPLICATE)
     shadow = cv2.GaussianBlur(shadow, (0, 0), max(1.0, 0.01 * w))
     gain = 1.0 - float(severity) * shadow * background.astype(np.float32)
-    return _to_srgb(_to_linear(rgb) * gain[..., None])
+    return to_srgb(to_linear(rgb) * gain[..., None])
 
 
 @register_variant(
     "lighting.hotspot",
     severities=(0.3, 0.6, 1.0),
-    expected=_expect("lighting.hotspots", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
+    expected=expect("lighting.hotspots", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
 )
 def hotspot(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Add a flash reflection: a white spot (0.4 of the eye distance across) on one cheek.
@@ -184,7 +176,7 @@ def colour_cast(rgb: RGB, shift: NDArray[np.floating[Any]]) -> RGB:
     gains = np.exp(np.asarray(shift, dtype=np.float32))
     luminance = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
     gains = gains / float(luminance @ gains)
-    return _to_srgb(_to_linear(rgb) * gains[None, None, :])
+    return to_srgb(to_linear(rgb) * gains[None, None, :])
 
 
 _CAST_SEVERITIES = (0.05, 0.15, 0.3, 0.5)
@@ -196,7 +188,7 @@ for _name, _gains in (
     register_variant(
         _name,
         severities=_CAST_SEVERITIES,
-        expected=_expect("colour.natural", fails=lambda s: s >= 0.5, passes=lambda s: s <= 0.05),
+        expected=expect("colour.natural", fails=lambda s: s >= 0.5, passes=lambda s: s <= 0.05),
         summary=f"A white-balance error towards {_name.rsplit('_', 1)[1]} (log gain in linear light).",
     )(_cast(_gains))
 
@@ -204,7 +196,7 @@ for _name, _gains in (
 @register_variant(
     "colour.greyscale",
     severities=(0.3, 0.7, 1.0),
-    expected=_expect("colour.natural", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
+    expected=expect("colour.natural", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
 )
 def greyscale(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Remove ``severity`` of the saturation (1 gives a black-and-white photo in RGB)."""
@@ -218,7 +210,7 @@ def greyscale(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 @register_variant(
     "eyes.red",
     severities=(0.3, 0.6, 1.0),
-    expected=_expect("eyes.red", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
+    expected=expect("eyes.red", fails=lambda s: s >= 1.0, passes=lambda s: s <= 0.3),
 )
 def red_eyes(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Paint red pupils (flash red-eye): a red disc on each pupil, ``severity`` its opacity.
@@ -249,7 +241,7 @@ def red_eyes(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 @register_variant(
     "compression.jpeg",
     severities=(50, 20, 10, 5),
-    expected=_expect("image.compression", fails=lambda s: s <= 10, passes=lambda s: s >= 90),
+    expected=expect("image.compression", fails=lambda s: s <= 10, passes=lambda s: s >= 90),
 )
 def jpeg_round_trip(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Save as JPEG at quality ``severity`` (1-100) and decode again (OpenCV, 4:2:0).
@@ -263,7 +255,7 @@ def jpeg_round_trip(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
 @register_variant(
     "compression.rescale",
     severities=(1.5, 2.0, 3.0, 4.0),
-    expected=_expect("image.compression", fails=lambda s: s >= 4.0, passes=lambda s: s <= 1.5),
+    expected=expect("image.compression", fails=lambda s: s >= 4.0, passes=lambda s: s <= 1.5),
 )
 def rescale(rgb: RGB, severity: Any, rng: np.random.Generator) -> RGB:
     """Reduce by ``severity`` (area average) and enlarge back (bicubic): a low-resolution photo."""
@@ -330,63 +322,43 @@ def base_rows(rows: Iterable[Mapping[str, str]]) -> list[Mapping[str, str]]:
     ]
 
 
-def evaluate_photo(
-    rgb: RGB,
+def lighting_set(
+    rows: Iterable[Mapping[str, str]],
     *,
-    variants: Mapping[str, Any] | None = None,
-    profile: str = "icao",
+    severities: Mapping[str, Sequence[Any]] | None = None,
+    workers: int | None = None,
+    progress: bool = False,
     seed: int = 0,
-) -> list[dict[str, Any]]:
-    """Judge the lighting checks on a photo and on its variants.
+) -> MeasurementTable:
+    """Measure :data:`CHECKS` on photos reduced to 800 px and on their variants of this module.
 
     Parameters
     ----------
-    rgb : ndarray of uint8, shape (H, W, 3)
-        A compliant photo (it is not modified).
-    variants : mapping, optional
-        Variant name -> sequence of severities (default: every variant of this module at
-        its listed severities).
-    profile : str, optional
-        The profile whose limits judge the checks.
+    rows : iterable of mapping
+        Manifest rows with a ``path`` (see :func:`photocheck.evaluation.labels.read_manifest`),
+        usually those of :func:`base_rows`.
+    severities : mapping, optional
+        Variant name -> severities (default: every variant of :data:`TARGETS` at its listed
+        severities).
+    workers : int, optional
+        Worker processes (default: one per core; 1: in this process).
+    progress : bool, optional
+        Show a progress bar.
     seed : int, optional
         Seed of the variants' random choices.
 
     Returns
     -------
-    list of dict
-        One record per image (the untouched photo has variant ``"none"``): ``variant``,
-        ``severity``, ``status`` (check -> status) and ``values`` (check -> raw values);
-        variants that do not apply to the photo are recorded with ``status`` None.
+    MeasurementTable
+        One row per untouched photo (``meta:variant`` ``"none"``) and per variant that applies
+        to it, with ``meta:base`` (the file), ``meta:variant``, ``meta:severity`` and the
+        variants' ``label:`` columns; see :func:`photocheck.evaluation.tuning.synthetic_set`.
     """
-    from ..api import judge, measure
-    from .synthetic import make_variant, variant_info
+    from ..imaging.load import load_image
+    from .tuning import synthetic_set
 
-    def judged(image: RGB) -> tuple[dict[str, Any], dict[str, Any]]:
-        measurements = measure(image, checks=CHECKS)
-        verdict = judge(measurements, profile)
-        status = {r.check: r.status for r in verdict.results if r.check in CHECKS}
-        values = {c: dict(measurements.by_check[c].values) for c in CHECKS}
-        return status, values
-
-    plan = variants if variants is not None else {n: variant_info(n).severities for n in TARGETS}
-    status, values = judged(rgb)
-    records: list[dict[str, Any]] = [
-        {"variant": "none", "severity": None, "status": status, "values": values}
-    ]
-    for name, severities in plan.items():
-        for severity in severities:
-            try:
-                image = make_variant(rgb, name, severity, seed=seed).image
-            except VariantNotApplicable:
-                records.append({"variant": name, "severity": severity, "status": None})
-                continue
-            status, values = judged(image)
-            records.append(
-                {"variant": name, "severity": severity, "status": status, "values": values}
-            )
-    return records
-
-
-def rejected(status: str | None) -> bool:
-    """Return whether a check's status means the photo would not be accepted (fail or not_assessed)."""
-    return status in ("fail", "not_assessed")
+    bases = [(row["file"], reduce_to(load_image(row["path"]).rgb)) for row in rows]
+    return synthetic_set(
+        bases=bases, names=list(TARGETS), severities=severities, frame=False, originals=True,
+        checks=CHECKS, workers=workers, progress=progress, seed=seed,
+    )  # fmt: skip

@@ -27,7 +27,7 @@ same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from ..batch.table import MeasurementTable, measure_many
 from ..errors import PhotocheckError
 from ..rules.profile import Profile, load_profile
+from .labels import expected_outcomes, group_checks, read_manifest
 from .rejudge import TableVerdicts, check_scores, judge_table, limits_at
 
 __all__ = [
@@ -45,25 +46,14 @@ __all__ = [
     "CheckEvaluation",
     "Evaluation",
     "evaluate",
-    "frame_portrait",
-    "group_checks",
     "labelled_manifest_table",
     "labels_from_table",
+    "rejection_rates",
     "synthetic_set",
     "tune",
 ]
 
 LABEL_PREFIX = "label:"
-
-
-def group_checks(group: str) -> tuple[str, ...]:
-    """Return the check ids a label group speaks to (a check id is its own group)."""
-    from .labels import LABEL_RULES
-
-    for name, checks, _ in LABEL_RULES.values():
-        if name == group:
-            return checks
-    return (group,)
 
 
 def _as_bool(value: Any) -> bool | None:
@@ -77,8 +67,6 @@ def _as_bool(value: Any) -> bool | None:
 
 
 def _normalise(item: Mapping[str, Any]) -> dict[str, bool]:
-    from .labels import expected_outcomes
-
     # A manifest row (it has the file or n_faces column); anything else maps group -> verdict.
     # ("exposure" is both a manifest column and a check id, hence the test on the row.)
     if "n_faces" in item or "file" in item:
@@ -590,8 +578,6 @@ def labelled_manifest_table(
     MeasurementTable
         With ``meta:file`` and one ``label:<group>`` column per labelled group.
     """
-    from .labels import expected_outcomes, read_manifest
-
     rows = list(rows) if rows is not None else read_manifest(manifest)
     extra = []
     for row in rows:
@@ -612,107 +598,48 @@ BASE_LABELS: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def frame_portrait(
-    rgb: NDArray[np.uint8],
-    geometry: Mapping[str, Any],
-    *,
-    face_width: tuple[float, float] = (0.56, 0.66),
-    eye_line: tuple[float, float, float] = (0.34, 0.42, 0.48),
-    width: int = 480,
-    aspect: float = 0.75,
-) -> NDArray[np.uint8]:
-    """Crop a portrait to ICAO framing (face centred), then resize.
-
-    The crop keeps the face centred and takes the smallest face share of ``face_width`` and
-    the eye line of ``eye_line`` closest to its middle value that keep the crop inside the
-    photo; what still falls outside is filled with the colour of the photo's top corners (the
-    plain background of a compliant photo), not with smeared edge pixels.
-
-    Parameters
-    ----------
-    rgb : ndarray
-        The photo, RGB uint8.
-    geometry : mapping
-        Its face geometry (``eye_midpoint`` and ``face_width`` in px, as in
-        :attr:`photocheck.analysis.Analysis.geometry`).
-    face_width : (float, float), optional
-        Preferred and largest face width as a share of the output width (ICAO: 0.50-0.75).
-    eye_line : (float, float, float), optional
-        Lowest, preferred and highest eye line as a share of the height from the top
-        (ICAO: 0.30-0.50).
-    width : int, optional
-        Output width in px.
-    aspect : float, optional
-        Output width / height.
-
-    Returns
-    -------
-    ndarray
-        ``(round(width / aspect), width, 3)`` uint8.
-    """
-    import cv2
-
-    from .synthetic import _edge_colour
-
-    h, w = rgb.shape[:2]
-    cx, cy = (float(v) for v in geometry["eye_midpoint"])
-    low_e, want_e, high_e = eye_line
-    best: tuple[float, float, float] | None = None
-    for share in np.linspace(face_width[0], face_width[1], 11):
-        crop_w = float(geometry["face_width"]) / float(share)
-        crop_h = crop_w / aspect
-        # eye-line shares that keep the crop inside the photo vertically
-        lo, hi = max(low_e, (cy - (h - crop_h)) / crop_h), min(high_e, cy / crop_h)
-        e = float(np.clip(want_e, lo, hi)) if lo <= hi else want_e
-        inside = lo <= hi and cx - crop_w / 2 >= 0 and cx + crop_w / 2 <= w
-        if best is None or inside:
-            best = (crop_w, crop_h, e)
-        if inside:
-            break
-    assert best is not None
-    crop_w, crop_h, e = best
-    x0, y0 = cx - crop_w / 2.0, cy - e * crop_h
-    scale = width / crop_w
-    out_h = round(width / aspect)
-    matrix = np.array([[scale, 0.0, -x0 * scale], [0.0, scale, -y0 * scale]], dtype=np.float64)
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    fill = tuple(float(c) for c in _edge_colour(rgb))
-    framed = cv2.warpAffine(
-        rgb, matrix, (width, out_h), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
-    )
-    return np.asarray(framed, dtype=np.uint8)
-
-
 def synthetic_set(
     manifest: str | Path | None = None,
     *,
-    bases: Sequence[tuple[str, NDArray[np.uint8]]] | None = None,
+    bases: Sequence[tuple[str, Any]] | None = None,
     names: Iterable[str] | None = None,
-    severities: Sequence[Any] | None = None,
+    severities: Sequence[Any] | Mapping[str, Sequence[Any]] | None = None,
     limit: int | None = None,
+    frame: bool = True,
+    originals: bool = False,
+    checks: Iterable[str] | None = None,
     workers: int | None = None,
     progress: bool = False,
     seed: int = 0,
 ) -> MeasurementTable:
     """Measure labelled synthetic variants of compliant photos (computed in memory).
 
-    Each base photo is framed the ICAO way (:func:`frame_portrait`), then every variant of
-    :mod:`photocheck.evaluation.synthetic` (or those named) is made and measured; nothing is written.
-    Labels come from the variants' expectations (``label:<check>`` columns); the table also
-    has ``meta:base``, ``meta:variant`` and ``meta:severity``.
+    Each base photo is framed the ICAO way (:func:`photocheck.evaluation.synthetic.frame_portrait`,
+    unless ``frame=False``), then every variant of :mod:`photocheck.evaluation.synthetic` (or
+    those named) is made and measured; nothing is written. Labels come from the variants'
+    expectations (``label:<check>`` columns); the table also has ``meta:base``,
+    ``meta:variant`` and ``meta:severity``.
 
     Parameters
     ----------
     manifest : str or Path, optional
         A labelled manifest: its photos whose labels match :data:`BASE_LABELS` are the bases.
-    bases : sequence of (name, ndarray), optional
-        Base photos given directly (RGB uint8), instead of or besides the manifest's.
+    bases : sequence of (name, photo), optional
+        Base photos given directly (RGB uint8 arrays, or anything :func:`photocheck.load_image`
+        reads), instead of or besides the manifest's.
     names : iterable of str, optional
         Variant names (default: all registered).
-    severities : sequence, optional
-        Severities for every variant (default: each variant's own).
+    severities : sequence or mapping, optional
+        Severities for every variant, or variant name -> severities (default: each
+        variant's own).
     limit : int, optional
         Use at most this many manifest photos.
+    frame : bool, optional
+        Frame each base the ICAO way first (default True); False uses the bases as they are.
+    originals : bool, optional
+        Also measure each base itself, as a row with ``meta:variant`` ``"none"`` and no label.
+    checks : iterable of str, optional
+        Check ids to measure (default: every registered check).
     workers : int, optional
         Worker processes for measuring (default: one per core; 1: in this process).
     progress : bool, optional
@@ -723,13 +650,13 @@ def synthetic_set(
     Returns
     -------
     MeasurementTable
+        A base that cannot be read (or, with ``frame=True``, has no face) gives no row.
     """
     from ..analysis import Analysis
     from ..batch.runner import iter_measurements
     from ..errors import NotAssessed
     from ..imaging.load import load_image
-    from .labels import read_manifest
-    from .synthetic import iter_variants
+    from .synthetic import frame_portrait, iter_variants
 
     sources: list[tuple[str, Any]] = list(bases or [])
     if manifest is not None:
@@ -741,14 +668,29 @@ def synthetic_set(
     variant_names = list(names) if names is not None else None
     extra: list[dict[str, Any]] = []
 
-    def images() -> Iterable[NDArray[np.uint8]]:
+    def prepared(photo: Any) -> NDArray[np.uint8]:
+        if not frame:
+            return load_image(photo).rgb
+        analysis = Analysis(load_image(photo))
+        return frame_portrait(analysis.rgb, analysis.geometry)
+
+    def variants(rgb: NDArray[np.uint8]) -> Iterator[Any]:
+        if not isinstance(severities, Mapping):
+            yield from iter_variants(rgb, variant_names, severities, seed=seed)
+            return
+        for name in variant_names if variant_names is not None else list(severities):
+            yield from iter_variants(rgb, [name], severities.get(name), seed=seed)
+
+    def images() -> Iterator[NDArray[np.uint8]]:
         for base_name, photo in sources:
             try:
-                analysis = Analysis(load_image(photo))
-                framed = frame_portrait(analysis.rgb, analysis.geometry)
+                base = prepared(photo)
             except (PhotocheckError, NotAssessed):
                 continue
-            for v in iter_variants(framed, variant_names, severities, seed=seed):
+            if originals:
+                extra.append({"meta:base": base_name, "meta:variant": "none", "meta:severity": ""})
+                yield base
+            for v in variants(base):
                 more: dict[str, Any] = {
                     "meta:base": base_name, "meta:variant": v.name, "meta:severity": str(v.severity),
                 }  # fmt: skip
@@ -757,5 +699,63 @@ def synthetic_set(
                 extra.append(more)
                 yield v.image
 
-    items = list(iter_measurements(images(), workers=workers, progress=progress))
+    check_list = list(checks) if checks is not None else None
+    items = list(iter_measurements(images(), checks=check_list, workers=workers, progress=progress))
     return MeasurementTable.from_measurements(items, extra=extra)
+
+
+def rejection_rates(
+    table: MeasurementTable,
+    profile: str | Path | Profile = "icao",
+    *,
+    by: str | Sequence[str] = "meta:variant",
+    checks: Iterable[str] | None = None,
+    verdicts: TableVerdicts | None = None,
+) -> dict[Any, dict[str, tuple[int, int]]]:
+    """Count, per group of rows, how many rows each check rejects.
+
+    A check rejects a row when it does not pass (``fail`` or ``not_assessed``; ``warn``
+    passes), as in :func:`evaluate`. Rows whose photo could not be read are left out.
+
+    Parameters
+    ----------
+    table : MeasurementTable
+        Measurements, e.g. from :func:`synthetic_set`.
+    profile : str, Path or Profile, optional
+        The profile to judge with (default ``"icao"``).
+    by : str or sequence of str, optional
+        The column(s) whose values group the rows (default ``"meta:variant"``).
+    checks : iterable of str, optional
+        The checks to count (default: every check of the profile).
+    verdicts : TableVerdicts, optional
+        Verdicts already computed for this table and profile.
+
+    Returns
+    -------
+    dict
+        Group key (the column's value, or a tuple of values when ``by`` names several) ->
+        check -> ``(rejected rows, rows)``, groups in order of first appearance.
+
+    Examples
+    --------
+    >>> from photocheck.batch.table import MeasurementTable
+    >>> t = MeasurementTable.from_records(
+    ...     [{"meta:variant": v, "sharpness:sharpness": x} for v, x in [("a", 0.7), ("b", 0.1), ("b", 0.6)]])
+    >>> rejection_rates(t, Profile("demo", rules={"sharpness": {"min": 0.45}}))
+    {'a': {'sharpness': (0, 1)}, 'b': {'sharpness': (1, 2)}}
+    """
+    verdicts = verdicts if verdicts is not None else judge_table(table, profile)
+    names = [by] if isinstance(by, str) else list(by)
+    chosen = list(checks) if checks is not None else list(verdicts.checks)
+    readable = ~table.present["error"]
+    keys = [
+        tuple(table.value(n, i) if n in table.columns else None for n in names)
+        for i in range(len(table))
+    ]
+    out: dict[Any, dict[str, tuple[int, int]]] = {}
+    for key in dict.fromkeys(k for k, ok in zip(keys, readable.tolist(), strict=True) if ok):
+        rows = readable & np.array([k == key for k in keys], dtype=bool)
+        out[key[0] if isinstance(by, str) else key] = {
+            c: (int((rows & ~verdicts.passed(c)).sum()), int(rows.sum())) for c in chosen
+        }
+    return out

@@ -187,6 +187,9 @@ def available_checks() -> tuple[str, ...]:
 def get_check(check_id: str) -> CheckSpec:
     """Return the registered check ``check_id``.
 
+    The built-in checks are registered when :mod:`photocheck.checks` is imported, which
+    :mod:`photocheck.api` (and so every top-level function) does.
+
     Raises
     ------
     UnknownCheckError
@@ -195,6 +198,12 @@ def get_check(check_id: str) -> CheckSpec:
     try:
         return _REGISTRY[check_id]
     except KeyError:
+        if not _REGISTRY:
+            raise UnknownCheckError(
+                f"unknown check {check_id!r}: no check is registered yet. Import "
+                "photocheck.checks (photocheck.load_profile and the other top-level "
+                "functions do) to register the built-in checks."
+            ) from None
         raise UnknownCheckError(
             f"unknown check {check_id!r}.{suggest(check_id, _REGISTRY)} "
             f"Known checks: {', '.join(_REGISTRY)}"
@@ -202,5 +211,5 @@ def get_check(check_id: str) -> CheckSpec:
 
 
 def registered() -> Mapping[str, CheckSpec]:
-    """Return the registry (id -> spec), loading the built-in checks first."""
+    """Return the registry (id -> spec): every check registered so far."""
     return dict(_REGISTRY)

@@ -42,7 +42,7 @@ class Measurement:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {"check": self.check, "values": _jsonable(dict(self.values)), "reason": self.reason}
+        return {"check": self.check, "values": jsonable(dict(self.values)), "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class Measurements:
         """Return a JSON-ready dict."""
         return {
             "source": self.source,
-            "geometry": _jsonable(dict(self.geometry)),
+            "geometry": jsonable(dict(self.geometry)),
             "measurements": [m.to_dict() for m in self.by_check.values()],
         }
 
@@ -136,8 +136,8 @@ class CheckResult:
             "status": self.status,
             "code": self.code,
             "message": self.message,
-            "value": _jsonable(self.value),
-            "limits": _jsonable(dict(self.limits)),
+            "value": jsonable(self.value),
+            "limits": jsonable(dict(self.limits)),
         }
 
 
@@ -190,7 +190,7 @@ class Verdict:
             "profile": self.profile,
             "ok": self.ok,
             "results": [r.to_dict() for r in self.results],
-            "geometry": _jsonable(dict(self.geometry)),
+            "geometry": jsonable(dict(self.geometry)),
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -219,12 +219,12 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Convert NumPy scalars, tuples and non-finite floats into JSON-ready values."""
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
@@ -233,5 +233,5 @@ def _jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else None
     tolist = getattr(value, "tolist", None)  # NumPy array or scalar (-> list or Python scalar)
     if callable(tolist):
-        return _jsonable(tolist())
+        return jsonable(tolist())
     return str(value)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["background_colour", "colour_class", "to_lab", "uniformity"]
+from ..imaging.colour import to_lab
+
+__all__ = ["BackgroundColour", "Uniformity", "background_colour", "colour_class", "uniformity"]
 
 # Colour classes on CIELAB (L* 0-100, a*, b* about -128..127).
 WHITE_MIN_L = 80.0
@@ -14,27 +18,48 @@ NEUTRAL_MAX_CHROMA = 12.0
 BLUE_MAX_B = -12.0
 
 
-def to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """Convert RGB uint8 to CIELAB float32 (L* 0-100, a* and b* centred on 0).
+class Uniformity(NamedTuple):
+    """How plain a region is (see :func:`uniformity`).
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> to_lab(np.full((1, 1, 3), 255, np.uint8)).round(1).tolist()
-    [[[100.0, 0.0, 0.0]]]
+    Attributes
+    ----------
+    edge_density : float
+        Share of the region's pixels with a luminance gradient above 4 L* units per pixel
+        (0-1, higher is busier).
+    colour_spread : float
+        90th percentile of the CIELAB distance (delta E 76) from the region's median colour
+        (0 upwards, higher is less uniform; strong gradients and objects raise it).
     """
-    import cv2
 
-    return cv2.cvtColor(np.ascontiguousarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2LAB).astype(
-        np.float32
-    ) * np.array([100.0 / 255.0, 1.0, 1.0], dtype=np.float32) - np.array(
-        [0.0, 128.0, 128.0], dtype=np.float32
-    )
+    edge_density: float
+    colour_spread: float
+
+
+class BackgroundColour(NamedTuple):
+    """The median CIELAB colour of a region and its class (see :func:`background_colour`).
+
+    Attributes
+    ----------
+    lightness : float
+        Median L* (0-100, higher is lighter).
+    a, b : float
+        Median a* (green - / red +) and b* (blue - / yellow +), 0 for greys.
+    chroma : float
+        ``hypot(a, b)`` (0 upwards, 0 is neutral).
+    colour : str
+        ``"white"``, ``"light_grey"``, ``"blue"`` or ``"other"`` (see :func:`colour_class`).
+    """
+
+    lightness: float
+    a: float
+    b: float
+    chroma: float
+    colour: str
 
 
 def uniformity(
     rgb: NDArray[np.uint8], mask: NDArray[np.bool_], *, lab: NDArray[np.float32] | None = None
-) -> dict[str, float]:
+) -> Uniformity:
     """Return how plain a region is: edge density and colour spread.
 
     Parameters
@@ -44,22 +69,20 @@ def uniformity(
     mask : ndarray of bool, shape (H, W)
         The region to score.
     lab : ndarray of float32, shape (H, W, 3), optional
-        ``to_lab(rgb)`` when the caller already has it.
+        :func:`photocheck.imaging.colour.to_lab` of ``rgb`` when the caller already has it.
 
     Returns
     -------
-    dict
-        ``edge_density``: share of the region's pixels with a luminance gradient above 4
-        L* units per pixel (0-1, higher is busier); ``colour_spread``: 90th percentile of the
-        CIELAB distance (delta E 76) from the region's median colour (0 upwards, higher is
-        less uniform; strong gradients and objects raise it).
+    Uniformity
+        ``edge_density`` (0-1, higher is busier) and ``colour_spread`` (delta E, 0 upwards,
+        higher is less uniform).
 
     Examples
     --------
     >>> import numpy as np
     >>> plain = np.full((40, 40, 3), 240, dtype=np.uint8)
     >>> uniformity(plain, np.ones((40, 40), bool))
-    {'edge_density': 0.0, 'colour_spread': 0.0}
+    Uniformity(edge_density=0.0, colour_spread=0.0)
     """
     import cv2
 
@@ -76,15 +99,15 @@ def uniformity(
     pixels = lab[mask]
     median = np.median(pixels, axis=0)
     spread = np.sqrt(((pixels - median) ** 2).sum(axis=1))
-    return {
-        "edge_density": float((magnitude > 4.0).mean()),
-        "colour_spread": float(np.percentile(spread, 90.0)),
-    }
+    return Uniformity(
+        edge_density=float((magnitude > 4.0).mean()),
+        colour_spread=float(np.percentile(spread, 90.0)),
+    )
 
 
 def background_colour(
     rgb: NDArray[np.uint8], mask: NDArray[np.bool_], *, lab: NDArray[np.float32] | None = None
-) -> dict[str, float | str]:
+) -> BackgroundColour:
     """Return the median CIELAB colour of a region and its colour class.
 
     Parameters
@@ -94,11 +117,11 @@ def background_colour(
     mask : ndarray of bool, shape (H, W)
         The region (the background).
     lab : ndarray of float32, shape (H, W, 3), optional
-        ``to_lab(rgb)`` when the caller already has it.
+        :func:`photocheck.imaging.colour.to_lab` of ``rgb`` when the caller already has it.
 
     Returns
     -------
-    dict
+    BackgroundColour
         ``lightness`` (L*, 0-100), ``a``, ``b`` (CIELAB), ``chroma`` and ``colour`` (one of
         ``"white"``, ``"light_grey"``, ``"blue"``, ``"other"``; see :func:`colour_class`).
     """
@@ -107,13 +130,7 @@ def background_colour(
     lab = to_lab(rgb) if lab is None else lab
     lightness, a, b = (float(v) for v in np.median(lab[mask], axis=0))
     chroma = float(np.hypot(a, b))
-    return {
-        "lightness": lightness,
-        "a": a,
-        "b": b,
-        "chroma": chroma,
-        "colour": colour_class(lightness, a, b),
-    }
+    return BackgroundColour(lightness, a, b, chroma, colour_class(lightness, a, b))
 
 
 def colour_class(lightness: float, a: float, b: float) -> str:

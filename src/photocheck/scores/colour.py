@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..imaging.colour import to_lab
+
 __all__ = [
     "NATURAL_A",
     "NATURAL_B",
+    "EyeWhite",
+    "SkinColour",
     "eye_white",
     "red_eye",
     "red_eye_shares",
@@ -32,7 +37,52 @@ NATURAL_A = (5.0, 25.0)
 NATURAL_B = (5.0, 35.0)
 
 
-def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, float]:
+class SkinColour(NamedTuple):
+    """The mean CIELAB colour of a skin region (see :func:`skin_colour`).
+
+    Attributes
+    ----------
+    a : float
+        Mean a* (green - / red +; natural skin about 5 to 25).
+    b : float
+        Mean b* (blue - / yellow +; natural skin about 5 to 35).
+    chroma : float
+        ``hypot(a, b)`` (0 up, 0 is grey: a black-and-white photo scores below about 3).
+    hue : float
+        CIELAB hue angle ``atan2(b, a)`` in degrees (-180 to 180; skin of every complexion
+        lies near 35-65, a blue cast lowers it, a green cast raises it).
+    distance : float
+        CIELAB distance of (a, b) from the natural box (0 up, 0 is natural, higher is a
+        stronger cast).
+    """
+
+    a: float
+    b: float
+    chroma: float
+    hue: float
+    distance: float
+
+
+class EyeWhite(NamedTuple):
+    """The mean CIELAB colour of the whites of the eyes (see :func:`eye_white`).
+
+    Attributes
+    ----------
+    a : float
+        Mean a* (green - / red +, higher is redder).
+    b : float
+        Mean b* (natural whites about -2 to +18; lower is bluer: a blue cast of half a stop
+        brings them to about -5 to -30).
+    lightness : float
+        Mean L* (0-100, higher is lighter).
+    """
+
+    a: float
+    b: float
+    lightness: float
+
+
+def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> SkinColour:
     """Return the mean CIELAB colour of a skin region and its distance from natural skin.
 
     Parameters
@@ -45,7 +95,7 @@ def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, fl
 
     Returns
     -------
-    dict
+    SkinColour
         ``a``: mean a* (green - / red +, natural skin about 5 to 25); ``b``: mean b*
         (blue - / yellow +, natural skin about 5 to 35); ``chroma``: ``hypot(a, b)`` (0 up,
         0 is grey: a black-and-white photo scores below about 3); ``hue``: the CIELAB hue
@@ -65,10 +115,10 @@ def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, fl
     >>> import numpy as np
     >>> skin = np.zeros((4, 4, 3), np.uint8); skin[:] = (224, 172, 140)
     >>> out = skin_colour(skin, np.ones((4, 4), bool))
-    >>> round(out["a"]), round(out["b"]), out["distance"]
+    >>> round(out.a), round(out.b), out.distance
     (15, 24, 0.0)
     >>> grey = skin_colour(np.full((4, 4, 3), 128, np.uint8), np.ones((4, 4), bool))
-    >>> round(grey["chroma"], 3), round(grey["distance"], 3)
+    >>> round(grey.chroma, 3), round(grey.distance, 3)
     (0.0, 7.071)
     """
     import cv2
@@ -76,24 +126,20 @@ def skin_colour(rgb: NDArray[np.uint8], mask: NDArray[np.bool_]) -> dict[str, fl
     region = np.asarray(mask, dtype=bool)
     if not region.any():
         raise ValueError("the skin region is empty")
-    # One OpenCV conversion of the image and a masked mean (pass a crop around the region).
-    pixels = np.multiply(np.asarray(rgb, dtype=np.uint8), np.float32(1.0 / 255.0), dtype=np.float32)
-    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB)
-    _, a, b, _ = cv2.mean(lab, mask=region.view(np.uint8))
+    # One conversion of the image and a masked mean (pass a crop around the region).
+    _, a, b, _ = cv2.mean(to_lab(rgb), mask=region.view(np.uint8))
     da = max(NATURAL_A[0] - a, a - NATURAL_A[1], 0.0)
     db = max(NATURAL_B[0] - b, b - NATURAL_B[1], 0.0)
-    return {
-        "a": round(a, 4),
-        "b": round(b, 4),
-        "chroma": round(math.hypot(a, b), 4),
-        "hue": round(math.degrees(math.atan2(b, a)), 4),
-        "distance": round(math.hypot(da, db), 4),
-    }
+    return SkinColour(
+        a=a,
+        b=b,
+        chroma=math.hypot(a, b),
+        hue=math.degrees(math.atan2(b, a)),
+        distance=math.hypot(da, db),
+    )
 
 
-def eye_white(
-    rgb: NDArray[np.uint8], mask: NDArray[np.bool_], *, share: float = 0.25
-) -> dict[str, float]:
+def eye_white(rgb: NDArray[np.uint8], mask: NDArray[np.bool_], *, share: float = 0.25) -> EyeWhite:
     """Return the CIELAB colour of the whites of the eyes: the brightest pixels of the openings.
 
     The whites of the eyes are close to neutral (slightly yellow or red) under white light,
@@ -111,7 +157,7 @@ def eye_white(
 
     Returns
     -------
-    dict
+    EyeWhite
         ``a``: mean a* of the whites; ``b``: mean b* (natural whites about -2 to +18 here;
         a blue cast of half a stop brings them to about -5 to -30; lower is bluer);
         ``lightness``: their mean L* (0-100).
@@ -127,7 +173,7 @@ def eye_white(
     >>> eye = np.full((8, 16, 3), (90, 60, 40), np.uint8)  # a brown iris
     >>> eye[:, :4] = eye[:, -4:] = (235, 225, 215)  # the whites on both sides
     >>> out = eye_white(eye, np.ones((8, 16), bool), share=0.5)
-    >>> round(out["b"]), round(out["lightness"])
+    >>> round(out.b), round(out.lightness)
     (6, 90)
     """
     import cv2
@@ -139,10 +185,9 @@ def eye_white(
     # Rank by luma (monotonic enough with L*), convert only the brightest pixels.
     luma = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     count = max(1, round(share * luma.size))
-    brightest = pixels[np.argpartition(-luma, count - 1)[:count]].astype(np.float32)
-    lab = cv2.cvtColor(brightest.reshape(1, -1, 3) * np.float32(1.0 / 255.0), cv2.COLOR_RGB2LAB)
-    lightness, a, b, _ = cv2.mean(lab)
-    return {"a": round(a, 4), "b": round(b, 4), "lightness": round(lightness, 4)}
+    brightest = pixels[np.argpartition(-luma, count - 1)[:count]]
+    lightness, a, b, _ = cv2.mean(to_lab(brightest[np.newaxis]))
+    return EyeWhite(a=a, b=b, lightness=lightness)
 
 
 def red_eye(
@@ -239,7 +284,7 @@ def red_eye_shares(
         size = int(np.count_nonzero(region))
         if size == 0:
             raise ValueError("the eye region is empty")
-        shares.append(round(int(np.count_nonzero(is_red & region)) / size, 6))
+        shares.append(int(np.count_nonzero(is_red & region)) / size)
     return shares
 
 

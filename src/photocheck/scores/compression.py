@@ -98,7 +98,7 @@ def blockiness(
     ).ravel()
     horizontal = _phase_ratio(cols, period, origin[1])
     vertical = _phase_ratio(rows, period, origin[0])
-    return round((horizontal + vertical) / 2.0, 6)
+    return (horizontal + vertical) / 2.0
 
 
 def fine_detail(grey: NDArray[np.generic], *, fine: float = 0.7, coarse: float = 2.0) -> float:
@@ -147,7 +147,7 @@ def fine_detail(grey: NDArray[np.generic], *, fine: float = 0.7, coarse: float =
     if low <= 1e-3:  # flat: no detail at any scale (below rounding noise)
         return 0.0
     high = float(cv2.absdiff(values, cv2.GaussianBlur(values, (0, 0), fine)).mean())
-    return round(min(1.0, high / low), 6)
+    return min(1.0, high / low)
 
 
 def level_coverage(
@@ -180,7 +180,7 @@ def level_coverage(
     --------
     >>> import numpy as np
     >>> ramp = np.tile(np.arange(256, dtype=np.uint8), (4, 1))
-    >>> level_coverage(ramp), level_coverage(ramp // 16 * 16)
+    >>> level_coverage(ramp), round(level_coverage(ramp // 16 * 16), 5)
     (1.0, 0.06639)
     >>> level_coverage(np.stack([ramp // 16 * 16, ramp, ramp], axis=2), channel=1)
     1.0
@@ -195,7 +195,7 @@ def level_coverage(
     if high_i <= low_i:
         return 1.0
     counts = hist[low_i : high_i + 1]
-    return round(float(np.count_nonzero(counts) / counts.size), 6)
+    return float(np.count_nonzero(counts) / counts.size)
 
 
 def _histogram_u8(

@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["dynamic_range", "luminance_stats"]
+__all__ = ["DynamicRange", "LuminanceStats", "dynamic_range", "luminance_stats"]
+
+
+class LuminanceStats(NamedTuple):
+    """Mean level and clipped fractions of a grey region (see :func:`luminance_stats`).
+
+    Attributes
+    ----------
+    mean : float
+        Mean grey level (0-255, higher is brighter).
+    dark_fraction : float
+        Share of pixels at or below the dark level (0-1, higher is worse).
+    bright_fraction : float
+        Share of pixels at or above the bright level (0-1, higher is worse).
+    """
+
+    mean: float
+    dark_fraction: float
+    bright_fraction: float
+
+
+class DynamicRange(NamedTuple):
+    """Spread of the grey levels of a region (see :func:`dynamic_range`).
+
+    Attributes
+    ----------
+    range : float
+        95th minus 5th percentile level divided by 255 (0-1, higher is more contrast).
+    entropy : float
+        Shannon entropy of the 256-bin histogram in bits (0-8, higher is more levels).
+    """
+
+    range: float
+    entropy: float
 
 
 def _pixels(grey: NDArray[np.generic], mask: NDArray[np.bool_] | None) -> NDArray[np.float64]:
@@ -24,7 +59,7 @@ def luminance_stats(
     *,
     dark_level: float = 25.0,
     bright_level: float = 247.0,
-) -> dict[str, float]:
+) -> LuminanceStats:
     """Return the mean level and the clipped fractions of a grey region (0-255 scale).
 
     Parameters
@@ -39,7 +74,7 @@ def luminance_stats(
 
     Returns
     -------
-    dict
+    LuminanceStats
         ``mean`` (0-255, higher is brighter), ``dark_fraction`` and ``bright_fraction``
         (0-1, higher is worse).
 
@@ -47,19 +82,17 @@ def luminance_stats(
     --------
     >>> import numpy as np
     >>> luminance_stats(np.array([[0, 128], [250, 128]]))
-    {'mean': 126.5, 'dark_fraction': 0.25, 'bright_fraction': 0.25}
+    LuminanceStats(mean=126.5, dark_fraction=0.25, bright_fraction=0.25)
     """
     values = _pixels(grey, mask)
-    return {
-        "mean": float(values.mean()),
-        "dark_fraction": float((values <= dark_level).mean()),
-        "bright_fraction": float((values >= bright_level).mean()),
-    }
+    return LuminanceStats(
+        mean=float(values.mean()),
+        dark_fraction=float((values <= dark_level).mean()),
+        bright_fraction=float((values >= bright_level).mean()),
+    )
 
 
-def dynamic_range(
-    grey: NDArray[np.generic], mask: NDArray[np.bool_] | None = None
-) -> dict[str, float]:
+def dynamic_range(grey: NDArray[np.generic], mask: NDArray[np.bool_] | None = None) -> DynamicRange:
     """Return the spread of grey levels in a region.
 
     Parameters
@@ -71,7 +104,7 @@ def dynamic_range(
 
     Returns
     -------
-    dict
+    DynamicRange
         ``range``: 95th minus 5th percentile level divided by 255 (0-1, higher is more
         contrast); ``entropy``: Shannon entropy of the 256-bin histogram in bits (0-8, as
         OFIQ's DynamicRange measure).
@@ -79,13 +112,12 @@ def dynamic_range(
     Examples
     --------
     >>> import numpy as np
-    >>> flat = dynamic_range(np.full((8, 8), 100))
-    >>> flat["range"], flat["entropy"]
-    (0.0, 0.0)
+    >>> dynamic_range(np.full((8, 8), 100))
+    DynamicRange(range=0.0, entropy=0.0)
     """
     values = _pixels(grey, mask)
     low, high = np.percentile(values, [5.0, 95.0])
     hist = np.bincount(np.clip(values, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
     p = hist[hist > 0] / values.size
     entropy = float(-(p * np.log2(p)).sum()) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return {"range": float((high - low) / 255.0), "entropy": entropy}
+    return DynamicRange(range=float((high - low) / 255.0), entropy=entropy)

@@ -10,23 +10,77 @@ landmarks, so the functions also work on other crops whose inter-eye distance is
 from __future__ import annotations
 
 import math
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..imaging.colour import to_lab
+
 _T = TypeVar("_T", bound=np.generic)
 
 __all__ = [
+    "EyeVisibility",
+    "Headwear",
     "bridge_edge",
-    "eye_aspect_ratio",
-    "eye_openness",
     "eye_visibility",
     "headwear_scores",
     "lens_darkness",
-    "mouth_opening",
     "teeth_share",
 ]
+
+
+class EyeVisibility(NamedTuple):
+    """How visible the eyes are (see :func:`eye_visibility`).
+
+    Attributes
+    ----------
+    contrast : float
+        For the flatter eye, the spread between the 90th and 10th percentiles of grey inside
+        the eye over the cheeks' median grey (0 upwards, higher is more visible).
+    glare : float
+        The larger share, over both eyes, of pixels at 250 or above around the eye (0-1,
+        higher is worse).
+    """
+
+    contrast: float
+    glare: float
+
+
+class Headwear(NamedTuple):
+    """Signs of a head covering above the forehead (see :func:`headwear_scores`).
+
+    Attributes
+    ----------
+    chroma : float
+        Median CIELAB chroma of the band above the forehead (0 upwards; hair is mostly 2-25).
+    texture : float
+        Mean absolute Laplacian of the band over its mean grey (0 upwards, higher is
+        rougher).
+    face_texture : float
+        The same over the brows and eyes (0 upwards; about 0.05-0.5, lower in blurred
+        photos).
+    relative_texture : float
+        ``texture / max(face_texture, 0.02)`` (0 upwards; hair about 0.3-5, plain fabric
+        under 0.3).
+    head_share : float
+        Share of the band's pixels on the head rather than the background around it (0-1).
+    score : float
+        ``min(chroma, 40) / 30 * 0.3 / max(relative_texture, 0.05)`` clipped to 0-3 (higher
+        means a smooth, colourful covering is more likely).
+    covered_face : float
+        Share of the forehead strip and the face sides whose colour is far from the cheeks
+        (0-1, higher means less of the face is visible).
+    """
+
+    chroma: float
+    texture: float
+    face_texture: float
+    relative_texture: float
+    head_share: float
+    score: float
+    covered_face: float
+
 
 _RIGHT_EYE = slice(36, 42)  # the subject's right eye (image left)
 _LEFT_EYE = slice(42, 48)
@@ -68,18 +122,6 @@ def _select(pixels: NDArray[_T], mask: NDArray[Any]) -> NDArray[_T]:
     return pixels.reshape(-1, pixels.shape[-1]).compress(mask.ravel(), axis=0)
 
 
-def _lab(rgb: NDArray[Any]) -> NDArray[np.float32]:
-    """CIELAB (L* 0-100, a*, b* signed) of an RGB uint8 array, as float32."""
-    import cv2
-
-    lab = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2LAB).astype(np.float32)
-    # One per-pixel affine map of the channels (much faster than numpy broadcasting on 3).
-    return cv2.transform(lab, _LAB_SCALE).reshape(lab.shape)
-
-
-_LAB_SCALE = np.array([[100.0 / 255.0, 0, 0, 0], [0, 1, 0, -128.0], [0, 0, 1, -128.0]], np.float32)
-
-
 def _quantiles(values: NDArray[Any], quantiles: tuple[float, ...]) -> list[float]:
     """``np.percentile(values, 100 * q)`` for each q (linear interpolation), via one partition.
 
@@ -114,95 +156,6 @@ def _column_medians(values: NDArray[Any]) -> NDArray[np.float32]:
         return np.partition(values, k, axis=0)[k].astype(np.float32)
     part = np.partition(values, [k - 1, k], axis=0)
     return ((part[k - 1].astype(np.float32) + part[k]) / 2.0).astype(np.float32)
-
-
-def eye_aspect_ratio(eye: NDArray[np.floating]) -> float:
-    """Return the eye aspect ratio (lid gap over eye width) of six eye landmarks.
-
-    Parameters
-    ----------
-    eye : ndarray, shape (6, 2)
-        The six iBUG landmarks of one eye, in order: outer corner, two upper-lid points,
-        inner corner, two lower-lid points (points 36-41 or 42-47 of the 68).
-
-    Returns
-    -------
-    float
-        ``(|p1 - p5| + |p2 - p4|) / (2 |p0 - p3|)``: about 0.25-0.40 for an open eye, under
-        0.15 for a closed one (Soukupova and Cech, "Real-time eye blink detection using facial
-        landmarks", CVWW 2016). Higher is more open; 0 when the corners coincide.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> eye = np.array([[0, 0], [3, -2], [7, -2], [10, 0], [7, 2], [3, 2]], float)
-    >>> round(eye_aspect_ratio(eye), 2)
-    0.4
-
-    """
-    return _aspect_ratio(_points(eye))
-
-
-def _aspect_ratio(eye: list[list[float]]) -> float:
-    """:func:`eye_aspect_ratio` of six points given as plain floats."""
-    width = math.dist(eye[0], eye[3])
-    if width <= 0.0:
-        return 0.0
-    return (math.dist(eye[1], eye[5]) + math.dist(eye[2], eye[4])) / (2.0 * width)
-
-
-def eye_openness(landmarks: NDArray[np.floating]) -> dict[str, float]:
-    """Return the openness of each eye and of the less open one.
-
-    Parameters
-    ----------
-    landmarks : ndarray, shape (68, 2)
-        iBUG 68-point landmarks.
-
-    Returns
-    -------
-    dict
-        ``right`` and ``left`` (the subject's), each :func:`eye_aspect_ratio` (0 upwards,
-        higher is more open), and ``min``, the smaller of the two.
-
-    """
-    lm = _points(landmarks)
-    right, left = _aspect_ratio(lm[_RIGHT_EYE]), _aspect_ratio(lm[_LEFT_EYE])
-    return {"right": right, "left": left, "min": min(right, left)}
-
-
-def mouth_opening(landmarks: NDArray[np.floating]) -> float:
-    """Return the gap between the inner lips over the mouth width.
-
-    Parameters
-    ----------
-    landmarks : ndarray, shape (68, 2)
-        iBUG 68-point landmarks (inner lip points 60-67, mouth corners 48 and 54).
-
-    Returns
-    -------
-    float
-        Mean distance of the three inner-lip pairs (61-67, 62-66, 63-65) over the distance
-        between the mouth corners: about 0-0.05 for closed lips, 0.1 and more for an open
-        mouth or a smile that parts the lips. Higher is more open.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> lm = np.zeros((68, 2))
-    >>> lm[48], lm[54] = (0, 0), (50, 0)
-    >>> lm[61:64] = [(15, -5), (25, -5), (35, -5)]
-    >>> lm[65:68] = [(35, 5), (25, 5), (15, 5)]
-    >>> round(mouth_opening(lm), 2)
-    0.2
-
-    """
-    lm = _points(landmarks)
-    width = math.dist(lm[54], lm[48])
-    if width <= 0.0:
-        return 0.0
-    gap = (math.dist(lm[61], lm[67]) + math.dist(lm[62], lm[66]) + math.dist(lm[63], lm[65])) / 3
-    return gap / width
 
 
 def teeth_share(rgb: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> float:
@@ -361,7 +314,7 @@ def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> f
     return min(darkness)
 
 
-def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> dict[str, float]:
+def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> EyeVisibility:
     """Return how visible the eyes are: contrast inside each eye and specular glare.
 
     An uncovered open eye shows a dark iris against a light sclera; an eye hidden by hair,
@@ -376,7 +329,7 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
 
     Returns
     -------
-    dict
+    EyeVisibility
         ``contrast``: for the flatter eye, the spread between the 90th and 10th percentiles
         of grey inside the eye's landmark box, over the cheeks' median grey (0 upwards,
         higher is more visible); ``glare``: the larger share, over both eyes, of pixels at
@@ -395,14 +348,14 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
         contrast.append((high - low) / reference)
         around = _box(grey, x0 - 4.0, x1 + 4.0, top - 6.0, bottom + 6.0)
         glare.append(np.count_nonzero(around >= 250) / around.size)
-    return {"contrast": min(contrast), "glare": max(glare)}
+    return EyeVisibility(contrast=min(contrast), glare=max(glare))
 
 
 def headwear_scores(
     rgb: NDArray[np.uint8],
     valid: NDArray[np.bool_],
     landmarks: NDArray[np.floating],
-) -> dict[str, float]:
+) -> Headwear:
     """Score the band above the forehead for a head covering, and the covered share of the face.
 
     The head crop is aligned like the face crop but at half the scale (inter-eye distance
@@ -424,7 +377,7 @@ def headwear_scores(
 
     Returns
     -------
-    dict
+    Headwear
         ``chroma``: median CIELAB chroma of the band (0 upwards; hair is mostly 2-25);
         ``texture``: mean absolute Laplacian of the band over its mean grey (0 upwards);
         ``face_texture``: the same over the brows and eyes (0 upwards; about 0.05-0.5,
@@ -457,7 +410,7 @@ def headwear_scores(
     >>> head[90:100, 28:36] = head[90:100, 60:68] = 40
     >>> head[:45, 24:104] = (30, 60, 200)  # a plain blue cap over the top of the head
     >>> valid = np.ones((224, 160), bool)
-    >>> headwear_scores(head, valid, lm)["score"]
+    >>> headwear_scores(head, valid, lm).score
     3.0
 
     """
@@ -523,22 +476,22 @@ def headwear_scores(
         # Less than a quarter of the band is on the head: nothing to score there.
         chroma, texture, relative, score = 0.0, 0.0, 0.0, 0.0
     else:
-        ab = _select(_lab(rgb[band]), head)[:, 1:]
+        ab = _select(to_lab(rgb[band]), head)[:, 1:]
         chroma = math.sqrt(_median(np.einsum("ij,ij->i", ab, ab)))  # median of a*^2 + b*^2
         core = _erode(head)
         texture = relative_laplacian(band, core if core.any() else head)
         relative = texture / max(face_texture, 0.02)
         score = min(min(chroma, 40.0) / 30.0 * 0.3 / max(relative, 0.05), 3.0)
     covered = _covered_face(rgb, valid, whole, lm, brow, ied)
-    return {
-        "chroma": chroma,
-        "texture": texture,
-        "face_texture": face_texture,
-        "relative_texture": float(relative),
-        "head_share": head_share,
-        "score": score,
-        "covered_face": covered,
-    }
+    return Headwear(
+        chroma=chroma,
+        texture=texture,
+        face_texture=face_texture,
+        relative_texture=float(relative),
+        head_share=head_share,
+        score=score,
+        covered_face=covered,
+    )
 
 
 def _covered_face(
@@ -579,7 +532,7 @@ def _covered_face(
         rgb[where].reshape(-1, 3) if whole else _select(rgb[where], valid[where])
         for where in wheres[2:]
     ]
-    lab = _lab(np.concatenate(gathered)[np.newaxis]).reshape(-1, 3)
+    lab = to_lab(np.concatenate(gathered))
     cheeks = len(gathered[0]) + len(gathered[1])
     skin = _column_medians(lab[:cheeks])
     pixels = lab[cheeks:]

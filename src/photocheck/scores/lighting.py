@@ -17,11 +17,76 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["background_shadow", "cheek_boxes", "cheek_zones", "hot_spots", "illumination_balance"]
+from ..imaging.colour import to_lab
+
+__all__ = [
+    "BackgroundShadow",
+    "HotSpots",
+    "IlluminationBalance",
+    "background_shadow",
+    "cheek_boxes",
+    "cheek_zones",
+    "hot_spots",
+    "illumination_balance",
+]
+
+
+class IlluminationBalance(NamedTuple):
+    """How alike the lighting of two face zones is (see :func:`illumination_balance`).
+
+    Attributes
+    ----------
+    intersection : float
+        Sum of the element-wise minima of the two normalised luminance histograms (0-1, 1 is
+        identical lighting; OFIQ's raw IlluminationUniformity score).
+    balance : float
+        Mean of the darker zone over mean of the brighter zone (0-1, 1 is balanced, a face
+        half in shadow scores low).
+    """
+
+    intersection: float
+    balance: float
+
+
+class HotSpots(NamedTuple):
+    """Specular hot spots on skin (see :func:`hot_spots`).
+
+    Attributes
+    ----------
+    fraction : float
+        Share of the skin pixels that are hot spots (0-1, higher is worse).
+    peak : float
+        99.5th percentile of the skin levels (0-255, higher is brighter).
+    """
+
+    fraction: float
+    peak: float
+
+
+class BackgroundShadow(NamedTuple):
+    """A shadow cast on the background beside the head (see :func:`background_shadow`).
+
+    Attributes
+    ----------
+    darkening : float
+        The larger of the two sides' relative darkening of the band next to the head against
+        that side's lit level (0-1, 0 is no shadow, higher is a deeper or wider shadow).
+    asymmetry : float
+        Difference between the two sides' darkening (0-1, higher is worse: a light from one
+        side darkens one side only, hair or a vignette darken both).
+    shadow_fraction : float
+        Share of the band pixels darker than their side's lit level by more than the
+        ``darker`` share (0-1, higher is worse).
+    """
+
+    darkening: float
+    asymmetry: float
+    shadow_fraction: float
 
 
 def cheek_zones(
@@ -115,7 +180,7 @@ def illumination_balance(
     right: NDArray[np.bool_],
     *,
     bins: int = 32,
-) -> dict[str, float]:
+) -> IlluminationBalance:
     """Compare the luminance of two face zones (left and right cheek).
 
     Parameters
@@ -130,7 +195,7 @@ def illumination_balance(
 
     Returns
     -------
-    dict
+    IlluminationBalance
         ``intersection``: sum of the element-wise minima of the two normalised histograms
         (0-1, 1 is identical lighting; OFIQ's raw IlluminationUniformity score);
         ``balance``: mean of the darker zone / mean of the brighter zone (0-1, 1 is
@@ -147,9 +212,9 @@ def illumination_balance(
     >>> grey = np.full((10, 20), 100, dtype=np.uint8); grey[:, 10:] = 50
     >>> cols = np.arange(20)[None, :].repeat(10, axis=0)
     >>> illumination_balance(grey, cols < 10, cols >= 10)
-    {'intersection': 0.0, 'balance': 0.5}
+    IlluminationBalance(intersection=0.0, balance=0.5)
     >>> illumination_balance(grey, cols < 5, (cols >= 5) & (cols < 10))
-    {'intersection': 1.0, 'balance': 1.0}
+    IlluminationBalance(intersection=1.0, balance=1.0)
     """
     values = np.asarray(grey)
     a, b = values[left], values[right]
@@ -166,10 +231,7 @@ def illumination_balance(
     ma, mb = float(a.mean()), float(b.mean())
     brighter = max(ma, mb)
     balance = min(ma, mb) / brighter if brighter > 0 else 1.0
-    return {
-        "intersection": round(float(np.minimum(ha, hb).sum()), 6),
-        "balance": round(balance, 6),
-    }
+    return IlluminationBalance(intersection=float(np.minimum(ha, hb).sum()), balance=balance)
 
 
 def hot_spots(
@@ -178,7 +240,7 @@ def hot_spots(
     *,
     strength: float = 0.6,
     min_level: float = 215.0,
-) -> dict[str, float]:
+) -> HotSpots:
     """Measure specular hot spots on skin: pixels far brighter than the skin around them.
 
     A pixel is a hot spot when it is at least ``min_level`` and brighter than the skin's
@@ -199,7 +261,7 @@ def hot_spots(
 
     Returns
     -------
-    dict
+    HotSpots
         ``fraction``: share of the skin pixels that are hot spots (0-1, higher is worse);
         ``peak``: 99.5th percentile of the skin levels (0-255).
 
@@ -213,7 +275,7 @@ def hot_spots(
     >>> import numpy as np
     >>> skin = np.full((20, 20), 150, dtype=np.uint8); skin[:2, :10] = 255
     >>> hot_spots(skin, np.ones((20, 20), bool))
-    {'fraction': 0.05, 'peak': 255.0}
+    HotSpots(fraction=0.05, peak=255.0)
     """
     values = np.asarray(grey)[mask]
     if values.size == 0:
@@ -224,17 +286,13 @@ def hot_spots(
         median = _rank_u8(counts, 50.0)
         level = max(min_level, median + strength * (255.0 - median))
         above = counts[-1] - counts[min(255, math.floor(level))]
-        return {
-            "fraction": round(above / values.size, 6),
-            "peak": _rank_u8(counts, 99.5),
-        }
+        return HotSpots(fraction=above / values.size, peak=_rank_u8(counts, 99.5))
     values = values.astype(np.float32)
     median = float(np.median(values))
     level = max(min_level, median + strength * (255.0 - median))
-    return {
-        "fraction": round(float((values > level).mean()), 6),
-        "peak": float(np.percentile(values, 99.5)),
-    }
+    return HotSpots(
+        fraction=float((values > level).mean()), peak=float(np.percentile(values, 99.5))
+    )
 
 
 def background_shadow(
@@ -247,7 +305,7 @@ def background_shadow(
     min_lightness: float = 35.0,
     max_texture: float = 0.15,
     min_side: int = 10,
-) -> dict[str, float]:
+) -> BackgroundShadow:
     """Measure a shadow cast on the background beside the head.
 
     The background within ``near`` pixels of the head (the pixels of ``background`` whose
@@ -282,7 +340,7 @@ def background_shadow(
 
     Returns
     -------
-    dict
+    BackgroundShadow
         ``darkening``: the larger of the two sides' relative darkening
         ``1 - quartile(near band) / lit level`` (0-1, 0 is no shadow, higher is a deeper or
         wider shadow); ``shadow_fraction``: share of the band pixels darker than their side's
@@ -302,14 +360,14 @@ def background_shadow(
     >>> import numpy as np
     >>> rgb = np.full((40, 60, 3), 220, dtype=np.uint8)
     >>> background = np.ones((40, 60), bool); background[10:, 25:35] = False  # the head
-    >>> background_shadow(rgb, background, 30.0, near=6)["darkening"]
+    >>> background_shadow(rgb, background, 30.0, near=6).darkening
     0.0
     >>> rgb[10:, 35:41] = 150  # a grey shadow right of the head
-    >>> round(background_shadow(rgb, background, 30.0, near=6)["asymmetry"], 2)
+    >>> round(background_shadow(rgb, background, 30.0, near=6).asymmetry, 2)
     0.29
     >>> ramp = np.linspace(180, 230, 60).astype(np.uint8)  # lit more on the right
     >>> gradient = np.repeat(np.repeat(ramp[None, :, None], 40, 0), 3, 2)
-    >>> background_shadow(gradient, background, 30.0, near=6)["asymmetry"] < 0.1
+    >>> background_shadow(gradient, background, 30.0, near=6).asymmetry < 0.1
     True
     """
     import cv2
@@ -317,8 +375,9 @@ def background_shadow(
     bg = np.asarray(background, dtype=bool)
     if not bg.any():
         raise ValueError("the background region is empty")
-    # 8-bit CIELAB (L* scaled to 0-255, a* and b* offset by 128) is fast and precise enough.
-    lab = cv2.cvtColor(np.ascontiguousarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2LAB)
+    # CIELAB on 8-bit levels (L* scaled to 0-255, a* and b* offset by 128): the percentiles
+    # below come from 256-bin histograms.
+    lab = cv2.convertScaleAbs(cv2.transform(to_lab(rgb), _LAB_TO_LEVELS))
     lightness, green_red, blue_yellow = cv2.split(lab)
     bg_u8 = bg.astype(np.uint8)
     lit = _masked_percentile(lightness, bg_u8, 90.0)
@@ -359,16 +418,17 @@ def background_shadow(
         below = math.ceil((1.0 - darker) * side_lit)  # levels < (1 - darker) * lit
         shadowed += int(counts[below - 1]) if below > 0 else 0
         total += int(counts[-1])
-    return {
-        "darkening": round(max(0.0, *sides), 6),
-        "asymmetry": round(abs(sides[0] - sides[1]), 6),
-        "shadow_fraction": round(shadowed / total, 6),
-    }
+    return BackgroundShadow(
+        darkening=max(0.0, *sides),
+        asymmetry=abs(sides[0] - sides[1]),
+        shadow_fraction=shadowed / total,
+    )
 
 
-def _percentile_u8(values: NDArray[np.uint8], q: float) -> float:
-    """Percentile (lower value) of uint8 values from their histogram: fast for many pixels."""
-    return _rank_u8(np.cumsum(np.bincount(values.ravel(), minlength=256)), q)
+# L* 0-100 to levels 0-255, a* and b* offset by 128 (the rows of an affine colour map).
+_LAB_TO_LEVELS = np.array(
+    [[255.0 / 100.0, 0, 0, 0], [0, 1, 0, 128.0], [0, 0, 1, 128.0]], dtype=np.float32
+)
 
 
 def _cumulative_hist(channel: NDArray[np.uint8], mask: NDArray[np.uint8]) -> NDArray[np.int64]:

@@ -33,17 +33,16 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ..imaging.sources import Source
+
 __all__ = [
-    "IMAGE_SUFFIXES",
     "ReportItem",
     "check_photos",
-    "expand_sources",
     "render_report",
     "verdict_html",
     "write_report",
 ]
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
 _STATUS_LABEL = {"pass": "passed", "fail": "failed", "error": "errored"}
 _TOP_CODES = 12
 
@@ -78,39 +77,6 @@ class ReportItem:
         return "pass" if self.verdict.ok else "fail"
 
 
-def expand_sources(sources: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders into a list of photo files.
-
-    Folders are searched recursively for files with an image suffix (hidden files skipped),
-    in sorted order; files named explicitly are kept whatever their suffix.
-
-    Raises
-    ------
-    InvalidImageError
-        When a source does not exist.
-
-    """
-    from ..errors import InvalidImageError
-
-    paths: list[Path] = []
-    for source in sources:
-        path = Path(source)
-        if path.is_dir():
-            found = (
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in IMAGE_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            paths.extend(sorted(found))
-        elif path.exists():
-            paths.append(path)
-        else:
-            raise InvalidImageError(f"no such file or folder: {str(path)!r}")
-    return paths
-
-
 def thumbnail_jpeg(rgb: NDArray[np.uint8], *, quality: int = 75) -> bytes:
     """Encode an RGB image as JPEG bytes."""
     import cv2
@@ -122,7 +88,7 @@ def thumbnail_jpeg(rgb: NDArray[np.uint8], *, quality: int = 75) -> bytes:
 
 
 def check_photos(
-    photos: Iterable[PhotoInput],
+    photos: Iterable[PhotoInput | Source],
     profile: str | Path | Profile = "icao",
     *,
     thumb_width: int = 280,
@@ -132,7 +98,9 @@ def check_photos(
     Parameters
     ----------
     photos : iterable
-        Paths (or anything :func:`photocheck.load_image` accepts).
+        Paths (or anything :func:`photocheck.load_image` accepts), or the
+        :class:`~photocheck.imaging.sources.Source` items of
+        :func:`photocheck.imaging.sources.expand_sources`.
     profile : str, Path or Profile, optional
         The profile to judge with (default ``"icao"``).
     thumb_width : int, optional
@@ -146,14 +114,20 @@ def check_photos(
     """
     from ..api import validate
     from ..imaging.load import load_image
+    from ..imaging.sources import Source, open_payload
     from ..rules.profile import load_profile
     from .annotate import annotate
 
     prof = load_profile(profile)
     for photo in photos:
-        name = str(photo) if isinstance(photo, str | Path) else None
+        name: str | None
+        if isinstance(photo, Source):
+            name, payload = photo.label, photo.payload
+        else:
+            name = str(photo) if isinstance(photo, str | Path) else None
+            payload = photo
         try:
-            image = load_image(photo)
+            image = load_image(open_payload(payload))
             verdict = validate(image, prof)
         except PhotocheckError as exc:
             yield ReportItem(name or "<photo>", error=str(exc))
@@ -165,19 +139,21 @@ def check_photos(
 
 
 def write_report(
-    sources: Sequence[str | Path],
+    sources: Iterable[Any],
     output: str | Path,
     *,
     profile: str | Path | Profile = "icao",
     title: str = "photocheck report",
     thumb_width: int = 280,
 ) -> dict[str, int]:
-    """Check every photo in ``sources`` (files or folders) and write the HTML report.
+    """Check every photo in ``sources`` (files, folders or globs) and write the HTML report.
 
     Parameters
     ----------
-    sources : sequence of str or Path
-        Photo files and folders (searched recursively, see :func:`expand_sources`).
+    sources : iterable
+        Photo files, folders (searched recursively) and globs, or anything else
+        :func:`photocheck.imaging.sources.expand_sources` expands (as a batch does). A glob
+        that matches nothing or a folder without photos gives an errored card.
     output : str or Path
         The HTML file to write.
     profile : str, Path or Profile, optional
@@ -193,6 +169,7 @@ def write_report(
         Counts: ``photos``, ``pass``, ``fail``, ``error``, and ``bytes`` written.
 
     """
+    from ..imaging.sources import expand_sources
     from ..rules.profile import load_profile
 
     prof = load_profile(profile)
