@@ -1,6 +1,6 @@
 """Cost of the facial-feature and accessory checks in ``validate()`` on a 600 x 800 portrait.
 
-Budget (issue 3): the family adds at most 3 ms to ``validate()``. Both runs use the public
+Budget: the family adds at most 3 ms to ``validate()``. Both runs use the public
 API on the same seeded input in the same process: the baseline is the ``icao`` profile
 without the feature checks, the other the full ``icao`` profile. Each repetition is a fresh
 ``validate()`` (decode, detection, landmarks, every check), so the difference is the cost of

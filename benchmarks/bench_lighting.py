@@ -11,7 +11,7 @@ Two measurements, as JSON:
   reduced copy they read are already made by the other checks). Ratio = (baseline + added)
   / baseline.
 
-The target (issue 4) is at most 3 ms added per photo.
+The target is at most 3 ms added per photo.
 
 With ``--before COMMIT``, a third measurement, ``before_*``: the six checks' added time with
 the current code and with the family's four modules (``scores/{lighting,colour,compression}.py``,
@@ -26,7 +26,7 @@ Usage::
 
     uv run python benchmarks/bench_lighting.py          # 41 rounds
     uv run python benchmarks/bench_lighting.py --quick  # 7 rounds, for CI
-    uv run python benchmarks/bench_lighting.py --before cda0585  # also against that commit
+    uv run python benchmarks/bench_lighting.py --before REV  # also against an earlier commit
 """
 
 from __future__ import annotations

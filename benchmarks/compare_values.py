@@ -11,8 +11,8 @@ when there is any.
 
 Usage::
 
-    uv run python benchmarks/compare_values.py --family lighting --before cda0585
-    uv run python benchmarks/compare_values.py --family features --before cda0585
+    uv run python benchmarks/compare_values.py --family lighting --before REV
+    uv run python benchmarks/compare_values.py --family features --before REV
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import photocheck
 import photocheck.api
+import photocheck.authoring
 import photocheck.checks
 from photocheck import Profile, UnknownCheckError, available_profiles, load_profile
 
@@ -81,17 +82,22 @@ def no_pixels(monkeypatch):
 
 def test_rejudging_with_a_changed_profile_touches_no_pixels(portrait_measurements, no_pixels):
     eye_px = portrait_measurements["geometry.eye_distance"].values["px"]
+    step = photocheck.authoring.get_check("geometry.eye_distance").limits[0].noise + 1
     base = load_profile("icao")
     below = photocheck.judge(
-        portrait_measurements, base.with_rule("geometry.eye_distance", min_px=eye_px - 1)
+        portrait_measurements, base.with_rule("geometry.eye_distance", min_px=eye_px - step)
     )
     above = photocheck.judge(
-        portrait_measurements, base.with_rule("geometry.eye_distance", min_px=eye_px + 1)
+        portrait_measurements, base.with_rule("geometry.eye_distance", min_px=eye_px + step)
+    )
+    near = photocheck.judge(
+        portrait_measurements, base.with_rule("geometry.eye_distance", min_px=eye_px + 0.5)
     )
     assert below["geometry.eye_distance"].status == "pass"
     assert above["geometry.eye_distance"].status == "fail"
     assert above["geometry.eye_distance"].code == "geometry.eye_distance.too_small"
-    assert above["geometry.eye_distance"].limits == {"min": eye_px + 1, "max": None}
+    assert above["geometry.eye_distance"].limits == {"min": eye_px + step, "max": None}
+    assert near["geometry.eye_distance"].code == "geometry.eye_distance.borderline"
     # Every other check is judged exactly as before.
     for check in base.checks:
         if check != "geometry.eye_distance":
@@ -101,16 +107,24 @@ def test_rejudging_with_a_changed_profile_touches_no_pixels(portrait_measurement
 @settings(max_examples=40, deadline=None)
 @given(low=st.floats(0, 300, allow_nan=False), high=st.floats(0, 300, allow_nan=False))
 def test_a_range_fails_exactly_when_the_value_is_outside(portrait_measurements, low, high):
+    """Outside by the limit's noise or more fails; closer to a limit than the noise warns."""
     value = portrait_measurements["geometry.eye_distance"].values["px"]
+    noise = photocheck.authoring.get_check("geometry.eye_distance").limits[0].noise
     profile = Profile("p", "", {"geometry.eye_distance": {"min_px": low, "max_px": high}})
     result = photocheck.judge(portrait_measurements, profile)["geometry.eye_distance"]
-    inside = low <= value <= high
-    assert result.status == ("pass" if inside else "fail")
+    if value < low:
+        expected = "too_small" if low - value >= noise else "borderline"
+    elif value > high:
+        expected = "too_large" if value - high >= noise else "borderline"
+    else:
+        expected = "borderline" if min(value - low, high - value) < noise else "ok"
+    status = {"ok": "pass", "borderline": "warn"}.get(expected, "fail")
+    assert (result.status, result.code) == (status, f"geometry.eye_distance.{expected}")
     assert result.value == value
-    if not inside:
-        expected = "too_small" if value < low else "too_large"
-        assert result.code == f"geometry.eye_distance.{expected}"
+    if status == "fail":
         assert f"{value:.0f}" in result.message
+    if status == "warn":
+        assert "close to the limit" in result.message
 
 
 def test_categorical_rule_lists_the_allowed_values(portrait_measurements):

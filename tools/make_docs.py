@@ -4,20 +4,22 @@ Usage (from anywhere; paths are relative to the repository)::
 
     uv run python tools/make_docs.py [PAGE ...] [--photos DIR] [--tables DIR] [--workers N]
 
-PAGE is one of ``core-accuracy``, ``features``, ``accuracy``, ``lighting`` and
-``hostile-inputs`` (default: all of them). Every figure comes from the library's evaluation
+PAGE is one of ``features``, ``accuracy``, ``lighting``, ``hostile-inputs``, ``check-limits``
+and ``face-analysis`` (default: all of them). Every figure comes from the library's evaluation
 engine (:mod:`photocheck.evaluation.tuning`: measurement tables, vectorised judging,
-FRR / FAR / balanced accuracy / EER); the tests hold the floors and never write pages.
+FRR / FAR / balanced accuracy / EER; :mod:`photocheck.evaluation.crossval` for
+``face-analysis``); the tests hold the floors and never write pages.
 
-Pages with hand-written prose (``core-accuracy.md``, ``features.md``, the lighting tables of
-``checks.md``) keep it: only the blocks between ``<!-- make_docs:NAME -->`` and
-``<!-- /make_docs:NAME -->`` are replaced. ``accuracy.md`` is written whole by
+Pages with hand-written prose (``features.md``, ``checks.md``) keep it: only the blocks
+between ``<!-- make_docs:NAME -->`` and ``<!-- /make_docs:NAME -->`` (and the limit columns of
+the table of ``checks.md``) are replaced. ``accuracy.md`` is written whole by
 ``photocheck evaluate ... --markdown`` (the command it states), ``hostile-inputs.md`` from a
-run of ``tests/hostile/run_corpus.py`` under its resource caps.
+run of ``tests/hostile/run_corpus.py`` under its resource caps, ``face-analysis.md`` from
+``tools/derive_limits.py``.
 
 ``--tables DIR`` keeps the measurements (CSV) there and reuses them on the next run (delete
-them after changing the checks); the labelled photos are measured once for the first three
-pages.
+them after changing the checks); the labelled photos are measured once for ``features`` and
+``accuracy``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from photocheck.batch.table import MeasurementTable, cached_table, measure_many
 from photocheck.cli.main import main as photocheck_main
 from photocheck.cli.main import safe_text
 from photocheck.evaluation.accessories import FEATURE_CHECKS, accessory_set
-from photocheck.evaluation.labels import expected_outcomes, frontal_profile, read_manifest
+from photocheck.evaluation.labels import expected_outcomes, read_manifest
 from photocheck.evaluation.rejudge import judge_table
 from photocheck.evaluation.synthetic_lighting import (
     CHECKS,
@@ -55,7 +57,6 @@ from photocheck.rules.profile import Profile, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PHOTOS = ROOT.parent / "shared" / "data" / "photos"
-CORE_GROUPS = ("face.count", "background.uniformity", "sharpness", "exposure", "pose")
 # accessory.glasses fails in cn-social-security; icao only warns
 FEATURES_PROFILE = "cn-social-security"
 
@@ -118,20 +119,6 @@ def only_checks(profile: str | Profile, checks: Sequence[str]) -> Profile:
     return Profile(
         prof.name, prof.description, {c: prof.rules[c] for c in checks if c in prof.rules}
     )
-
-
-# --- core-accuracy.md ---------------------------------------------------------------------
-
-
-def core_accuracy(run: Run) -> None:
-    """Write the core checks' agreement with the labels (icao), and pose under `frontal`."""
-    table = run.labelled()
-    icao = evaluate(table, None, "icao")
-    loose = evaluate(table, None, frontal_profile("icao"))["pose"]
-    groups = {g: icao[g] for g in CORE_GROUPS if g in icao.checks}
-    groups["pose (loose)"] = dataclasses.replace(loose, group="pose (loose)")
-    figures = dataclasses.replace(icao, checks=groups).to_markdown()
-    replace_blocks(run.docs / "core-accuracy.md", {"core-accuracy": figures})
 
 
 # --- features.md --------------------------------------------------------------------------
@@ -345,9 +332,8 @@ def hostile_markdown(rows: list[dict[str, Any]], settings: dict[str, Any]) -> st
         "",
         "Refusals are decided from the signature, header, file size or array shape and cost",
         "milliseconds. Decoded photos cost time roughly in proportion to their pixel count",
-        "(compare `large_24mp_jpeg` with the 0.24 MP portraits): a photo near the default",
-        "50 MP limit takes about twice as long as the 24 MP one, so services with a strict",
-        "time budget should pass a lower `max_pixels`.",
+        "(compare `large_24mp_jpeg` with the 0.24 MP portraits), so services with a strict",
+        "time budget should pass a lower `max_pixels` than the default 50 MP.",
         "",
     ]
     return "\n".join(lines)
@@ -381,7 +367,10 @@ def check_limits(run: Run) -> None:
             else:
                 cells[index] = "; ".join(f"{k}={_limit_text(v)}" for k, v in rule.items())
         out.append("| " + " | ".join(cells) + " |")
-    path.write_text(head + "<!-- table:start -->\n" + "\n".join(out) + "\n<!-- table:end -->" + tail, encoding="utf-8")
+    path.write_text(
+        head + "<!-- table:start -->\n" + "\n".join(out) + "\n<!-- table:end -->" + tail,
+        encoding="utf-8",
+    )
 
 
 def _limit_text(value: Any) -> str:
@@ -410,7 +399,6 @@ def face_analysis(run: Run) -> None:
 # --- command line -------------------------------------------------------------------------
 
 PAGES: dict[str, Callable[[Run], None]] = {
-    "core-accuracy": core_accuracy,
     "features": features,
     "accuracy": accuracy,
     "lighting": lighting,
@@ -418,7 +406,7 @@ PAGES: dict[str, Callable[[Run], None]] = {
     "check-limits": check_limits,
     "face-analysis": face_analysis,
 }
-NEEDS_PHOTOS = {"core-accuracy", "features", "accuracy", "lighting", "face-analysis"}
+NEEDS_PHOTOS = {"features", "accuracy", "lighting", "face-analysis"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,8 +26,6 @@ __all__ = ["CANON", "Analysis"]
 CANON = {"ied": 64.0, "width": 192, "height": 240, "eye_y": 96.0}
 # Width (px) the reduced copy used for background statistics is halved towards.
 SMALL_WIDTH = 200
-# Width of the border band (share of the image size) where background texture is scored.
-BAND_SHARE = 0.12
 # A second face at least this share of the main face's width makes the main face ambiguous.
 _DOMINANT_FACE_RATIO = 1.5
 # Crown (top of head) = brow line minus this many (chin - brow) distances, when neither the
@@ -37,6 +35,9 @@ _CROWN_FROM_BROWS = 0.95
 # Person-mask pixels are dilated by this share of the face width before the background is
 # taken outside them: the mask's soft edge and stray hair stay out of background statistics.
 _MASK_MARGIN = 0.06
+# Pixels the segmentation gives at least this probability of being the person are left out of
+# the background as well: its soft edge around hair and hands.
+_MASK_UNSURE = 0.1
 
 
 class Analysis:
@@ -100,7 +101,7 @@ class Analysis:
 
     @cached_property
     def geometry(self) -> dict[str, Any]:
-        """Named face geometry (see :func:`photocheck.vision.dlib_faces.face_geometry`) plus the crown.
+        """Named face geometry (see :func:`photocheck.vision.face.face_geometry`) plus the crown.
 
         Raises :class:`NotAssessed` when there is no main face.
         """
@@ -181,56 +182,43 @@ class Analysis:
 
     @cached_property
     def background_mask(self) -> NDArray[np.bool_]:
-        """Background pixels of :attr:`small` outside the person, from the top down to the chin.
+        """Background pixels of :attr:`small`: all around the person, fill left out.
 
-        The person mask (hair, ears, neck and shoulders included) is dilated by a margin and
-        left out; rows below the chin are left out too (clothes and shoulders fill them).
+        The person mask (hair, ears, neck, shoulders and clothes included) is dilated by a
+        margin and left out, with every pixel it gives even a small chance of being the
+        person; so is black fill around the photo (letterbox bars, rotation corners; see
+        :func:`photocheck.imaging.fill.fill_mask`) unless that would leave too little.
         Raises :class:`NotAssessed` when there is no face or too little background is visible.
         """
         import cv2
         import numpy as np
 
+        from .imaging.fill import fill_mask
         from .vision.geometry import MASK_PERSON
 
         geo = self.geometry
         small, scale = self.small
         h, w = small.shape[:2]
-        person = cv2.resize(self.person_mask, (w, h), interpolation=cv2.INTER_AREA) >= MASK_PERSON
+        chance = cv2.resize(self.person_mask, (w, h), interpolation=cv2.INTER_AREA)
         margin = max(1, round(_MASK_MARGIN * geo["face_width"] * scale))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
-        person = cv2.dilate(person.astype(np.uint8), kernel) > 0
-        mask = ~person
-        mask[max(0, round(geo["chin"][1] * scale)) :, :] = False
-        if mask.sum() < 0.02 * h * w or mask.sum() < 50:
+        person = cv2.dilate((chance >= MASK_PERSON).astype(np.uint8), kernel) > 0
+        mask = ~person & (chance < _MASK_UNSURE)
+        enough = max(50.0, 0.02 * h * w)
+        without_fill = mask & ~fill_mask(small)
+        if np.count_nonzero(without_fill) >= enough:
+            mask = without_fill
+        if np.count_nonzero(mask) < enough:
             raise NotAssessed("too little background is visible around the head")
         return mask
-
-    @cached_property
-    def background_band(self) -> NDArray[np.bool_]:
-        """The part of :attr:`background_mask` near the image borders (top and sides).
-
-        Hair, ears and shoulders rarely reach the borders, so texture and colour statistics
-        here see the background rather than the person. Falls back to the whole mask when
-        the band holds too few pixels.
-        """
-        import numpy as np
-
-        mask = self.background_mask
-        h, w = mask.shape
-        band = np.zeros_like(mask)
-        side, top = max(2, round(BAND_SHARE * w)), max(2, round(BAND_SHARE * h))
-        band[:, :side] = True
-        band[:, -side:] = True
-        band[:top, :] = True
-        inner = mask & band
-        return inner if inner.sum() >= 30 else mask
 
     @cached_property
     def canonical_face(self) -> dict[str, Any]:
         """The face aligned (eyes level) and scaled to a fixed inter-eye distance.
 
         Returns a dict with ``rgb`` (CANON height x width x 3), ``grey``, ``landmarks``
-        (68 x 2 in crop coordinates), ``valid`` (bool mask of pixels inside the photo) and
+        (68 x 2 in crop coordinates), ``mesh`` (the face mesh's 478 points, x and y in crop
+        coordinates), ``valid`` (bool mask of pixels inside the photo) and
         ``skin`` (bool mask of the inner face: jaw line and brows hull, valid pixels only)
         and ``bare_skin`` (``skin`` without the eyes, brows, nostrils and mouth).
         """
@@ -264,10 +252,10 @@ class Analysis:
         matrix[1, 2] += CANON["eye_y"] - my
         size = (int(CANON["width"]), int(CANON["height"]))
         rgb = cv2.warpAffine(src, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
-        ones = np.full(src.shape[:2], 255, dtype=np.uint8)
-        valid = cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+        valid = _inside_source(matrix, size, src.shape[:2])
         points = (face.landmarks - offset) * pre
         points = points @ matrix[:, :2].T + matrix[:, 2]
+        mesh = ((face.mesh[:, :2] - offset) * pre) @ matrix[:, :2].T + matrix[:, 2]
         hull = cv2.convexHull(np.round(points[:27]).astype(np.int32))
         skin = np.zeros(size[::-1], dtype=np.uint8)
         cv2.fillConvexPoly(skin, hull, 255)
@@ -281,6 +269,7 @@ class Analysis:
             "rgb": rgb,
             "grey": cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
             "landmarks": points,
+            "mesh": mesh,
             "valid": valid,
             "skin": (skin > 0) & valid,
             "bare_skin": (skin > 0) & (features == 0) & valid,
@@ -347,3 +336,29 @@ class Analysis:
             cv2.fillPoly(mask, [part], 255)
             openings.append((mask > 0) & valid)
         return box, (openings[0], openings[1])
+
+
+def _inside_source(
+    matrix: NDArray[np.float64], size: tuple[int, int], shape: tuple[int, ...]
+) -> NDArray[np.bool_]:
+    """Pixels of a ``size`` (width, height) warp by ``matrix`` whose source lies in ``shape``.
+
+    The same mask as warping a source of ones with nearest-neighbour sampling; when the four
+    corners of the warp come from inside the source, so does every pixel (the map is affine),
+    and no warp is needed.
+    """
+    import cv2
+    import numpy as np
+
+    width, height = size
+    inverse = cv2.invertAffineTransform(matrix)
+    last_x, last_y = width - 1, height - 1
+    corners = np.array([[0, 0, 1], [last_x, 0, 1], [0, last_y, 1], [last_x, last_y, 1]])
+    xs, ys = (corners @ inverse.T).T
+    if xs.min() >= 0 and ys.min() >= 0 and xs.max() <= shape[1] - 1 and ys.max() <= shape[0] - 1:
+        return np.ones((height, width), dtype=bool)
+    ones = np.full(shape[:2], 255, dtype=np.uint8)
+    inside: NDArray[np.bool_] = (
+        cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    )
+    return inside

@@ -50,7 +50,7 @@ class UnknownCheckError(ProfileError, KeyError):
 
 
 class ModelNotFoundError(PhotocheckError, RuntimeError):
-    """A model file that ships with a dependency could not be found."""
+    """A bundled model file is missing or cannot be read."""
 
 
 class NotAssessed(Exception):

@@ -7,40 +7,47 @@ from collections.abc import Mapping
 from ..analysis import Analysis
 from ..rules.registry import OneOf, Outcome, Range, register_check
 from ..rules.verdict import Scalar
-from ..scores.background import background_colour, uniformity
-
-_BUSY = "Use a plain background: stand in front of a plain wall with nothing else in view."
+from ..scores.background import background_colour
+from ..scores.plainness import plainness
 
 
 @register_check(
     "background.uniformity",
-    summary="Plain, untextured background beside and above the head (scored near the image borders)",
+    summary="Plain background all around the person: no patches of another colour and little texture (smooth gradients allowed)",
     passed="The background is plain.",
+    retake="in front of a plain, even background",
     limits=[
-        Range("edge_density", None, "max_edge_density", too_high=Outcome("background.uniformity.busy", _BUSY)),
         Range(
-            "colour_spread", None, "max_colour_spread",
-            too_high=Outcome("background.uniformity.uneven", "Use a plain, evenly lit background: this one changes colour or brightness across the photo."),
+            "patches", None, "max_patches", noise=0.015,
+            too_high=Outcome("background.uniformity.uneven", "Use a plain background of one colour: {value:.0%} of the background differs in colour from the rest (objects, a door, a second colour or a deep shadow)."),
+        ),
+        Range(
+            "texture", None, "max_texture", noise=0.02,
+            too_high=Outcome("background.uniformity.busy", "Use a plain background: {value:.0%} of the background is textured or cluttered. Stand in front of a plain wall with nothing else in view."),
         ),
     ],
 )  # fmt: skip
 def background_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Score the texture and colour spread of the background near the borders."""
-    small, _ = analysis.small
-    return uniformity(small, analysis.background_band, lab=analysis.small_lab)._asdict()
+    """Score the off-colour patches and the texture of the whole background, at the face's scale."""
+    _, scale = analysis.small
+    feature_size = analysis.geometry["eye_distance"] * scale
+    return plainness(
+        analysis.small_lab, analysis.background_mask, feature_size=feature_size
+    )._asdict()
 
 
 @register_check(
     "background.colour",
     summary="Colour class of the background (white, light_grey, blue, other)",
     passed="The background colour is allowed.",
+    retake="in front of a plain, light background",
     limits=[
         OneOf(
             "colour", "allowed",
             Outcome("background.colour.not_allowed", "The background must be {allowed}; this one looks {value}."),
         ),
         Range(
-            "lightness", "min_lightness", None,
+            "lightness", "min_lightness", None, noise=0.4,
             too_low=Outcome("background.colour.too_dark", "The background is too dark: use a light, plain background and more light."),
         ),
     ],

@@ -13,6 +13,7 @@ from ..rules.verdict import Scalar
     "face.count",
     summary="Number of faces in the photo",
     passed="One face was found.",
+    retake="with only you in the picture",
     limits=[
         Range(
             "count", "min", "max",

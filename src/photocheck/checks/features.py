@@ -58,9 +58,10 @@ def _inside(canon: Mapping[str, Any], points: list[int], margin: float, what: st
     "eyes.open",
     summary="Both eyes open (lid gap over eye width of the less open eye, from the face mesh)",
     passed="Your eyes are open.",
+    retake="with your eyes wide open",
     limits=[
         Range(
-            "openness", "min_openness", None,
+            "openness", "min_openness", None, noise=0.021,
             too_low=Outcome("eyes.open.closed", "Keep both eyes open and look at the camera: an eye looks closed or half closed."),
         ),
     ],
@@ -79,9 +80,10 @@ def eyes_open(analysis: Analysis) -> Mapping[str, Scalar]:
     "eyes.visible",
     summary="Eyes clearly visible: contrast inside each eye and glare around it",
     passed="Your eyes are clearly visible.",
+    retake="with your eyes clearly visible and no glare on them",
     limits=[
         Range(
-            "contrast", "min_contrast", None,
+            "contrast", "min_contrast", None, noise=0.046,
             too_low=Outcome("eyes.visible.hidden", "Make sure both eyes are clearly visible: nothing (hair, frames, tinted lenses, a hand) may cover them."),
         ),
         Range(
@@ -101,13 +103,14 @@ def eyes_visible(analysis: Analysis) -> Mapping[str, Scalar]:
     "mouth.closed",
     summary="Mouth closed: gap between the inner lips over the mouth width, and teeth showing",
     passed="Your mouth is closed.",
+    retake="with a neutral expression and your mouth closed",
     limits=[
         Range(
-            "opening", None, "max_opening",
+            "opening", None, "max_opening", noise=0.013,
             too_high=Outcome("mouth.closed.open", "Close your mouth and keep a neutral expression."),
         ),
         Range(
-            "teeth", None, "max_teeth",
+            "teeth", None, "max_teeth", noise=0.0077,
             too_high=Outcome("mouth.closed.teeth", "Close your lips: your teeth must not show (no smile with open lips)."),
         ),
     ],
@@ -128,9 +131,10 @@ def mouth_closed(analysis: Analysis) -> Mapping[str, Scalar]:
     "accessory.glasses",
     summary="Eyeglasses: strength of the horizontal edge of a frame bridge across the nose",
     passed="No glasses were detected.",
+    retake="without glasses",
     limits=[
         Range(
-            "bridge_edge", None, "max_bridge_edge",
+            "bridge_edge", None, "max_bridge_edge", noise=1.8,
             too_high=Outcome("accessory.glasses.present", "Glasses were detected: take them off for this photo."),
         ),
     ],
@@ -146,9 +150,10 @@ def glasses(analysis: Analysis) -> Mapping[str, Scalar]:
     "accessory.sunglasses",
     summary="Tinted or dark lenses: darkness of the lids around both eyes against the cheeks",
     passed="No sunglasses or tinted lenses were detected.",
+    retake="without tinted glasses",
     limits=[
         Range(
-            "lens_darkness", None, "max_lens_darkness",
+            "lens_darkness", None, "max_lens_darkness", noise=0.036,
             too_high=Outcome("accessory.sunglasses.present", "Take off your sunglasses or tinted glasses: your eyes must be clearly visible."),
         ),
     ],
@@ -157,24 +162,29 @@ def sunglasses(analysis: Analysis) -> Mapping[str, Scalar]:
     """Darkness of the bands above and below each eye relative to the lower cheeks."""
     canon = analysis.canonical_face
     _inside(canon, [*range(29, 48), 51], 14.0, "eye and cheek region")
-    return {"lens_darkness": lens_darkness(canon["grey"], canon["landmarks"])}
+    try:
+        darkness = lens_darkness(canon["grey"], canon["landmarks"])
+    except ValueError:  # a band above or below an eye is empty in the aligned face
+        raise NotAssessed("the eye and cheek region is not fully inside the photo") from None
+    return {"lens_darkness": darkness}
 
 
 @register_check(
     "accessory.headwear",
     summary="Head covering: hair-or-covering around the face off the hair hues, or one even surface above the forehead; covered share of the face",
     passed="No head covering was detected.",
+    retake="without a hat or head covering",
     limits=[
         Range(
-            "covering_colour", None, "max_covering_colour",
+            "covering_colour", None, "max_covering_colour", noise=0.0019,
             too_high=Outcome("accessory.headwear.present", "Take off your hat or head covering (head coverings worn for religious reasons are accepted where the profile allows them)."),
         ),
         Range(
-            "top_evenness", None, "max_top_evenness",
+            "top_evenness", None, "max_top_evenness", noise=0.014,
             too_high=Outcome("accessory.headwear.present", "Take off your hat or head covering (head coverings worn for religious reasons are accepted where the profile allows them)."),
         ),
         Range(
-            "covered_face", None, "max_covered_face",
+            "covered_face", None, "max_covered_face", noise=0.021,
             too_high=Outcome("accessory.headwear.covers_face", "Your face must be visible from the chin to the forehead: push back the head covering or hair."),
         ),
     ],

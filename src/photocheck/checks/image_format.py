@@ -13,6 +13,7 @@ from ..rules.verdict import Scalar
     "image.format",
     summary="Pixel size, aspect ratio, 24-bit colour, file format, file size and JPEG quality",
     passed="The image size and format are right.",
+    retake="saved from the original, full-size photo",
     limits=[
         Range(
             "width", "min_width", "max_width",

@@ -45,13 +45,14 @@ def _cheeks(analysis: Analysis) -> tuple[tuple[slice, slice], NDArray[np.bool_],
     "lighting.uniformity",
     summary="Even light on both sides of the face (left/right cheek luminance histograms, as OFIQ IlluminationUniformity)",
     passed="The face is evenly lit.",
+    retake="in even light from the front",
     limits=[
         Range(
-            "balance", "min_balance", None,
+            "balance", "min_balance", None, noise=0.02,
             too_low=Outcome("lighting.uniformity.side_shadow", "One side of your face is in shadow: face the light (or a window) squarely and retake the photo."),
         ),
         Range(
-            "intersection", "min_intersection", None,
+            "intersection", "min_intersection", None, noise=0.034,
             too_low=Outcome("lighting.uniformity.uneven", "The light on your face is uneven: use soft light from the front and retake the photo."),
         ),
     ],
@@ -66,9 +67,10 @@ def lighting_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
     "lighting.hotspots",
     summary="Flash reflections / specular hot spots on the skin (share of skin far brighter than its median)",
     passed="There are no shiny spots on the face.",
+    retake="in soft light, without flash",
     limits=[
         Range(
-            "fraction", None, "max_fraction",
+            "fraction", None, "max_fraction", noise=0.0013,
             too_high=Outcome("lighting.hotspots.present", "There are shiny white spots on your face: avoid the flash and direct light, or dab the shine off, and retake the photo."),
         ),
     ],
@@ -86,13 +88,14 @@ def lighting_hotspots(analysis: Analysis) -> Mapping[str, Scalar]:
     "background.shadow",
     summary="Shadow cast on the background beside the head (darkening of the background next to the head)",
     passed="There is no shadow on the background.",
+    retake="a step away from the background, in even light",
     limits=[
         Range(
-            "darkening", None, "max_darkening",
+            "darkening", None, "max_darkening", noise=0.012,
             too_high=Outcome("background.shadow.present", "Your shadow falls on the background: step away from the wall or light the background and retake the photo."),
         ),
         Range(
-            "asymmetry", None, "max_asymmetry",
+            "asymmetry", None, "max_asymmetry", noise=0.015,
             too_high=Outcome("background.shadow.one_side", "A shadow falls on the background on one side of your head: light the background evenly or step away from the wall."),
         ),
     ],
@@ -148,32 +151,33 @@ def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> ND
     "colour.natural",
     summary="Natural skin colour: mean CIELAB a*, b* of the cheeks (as OFIQ NaturalColour); flags grey and tinted photos",
     passed="The skin colour looks natural.",
+    retake="in daylight, without filters",
     limits=[
         Range(
-            "chroma", "min_chroma", None,
+            "chroma", "min_chroma", None, noise=0.33,
             too_low=Outcome("colour.natural.greyscale", "The photo has no colour: send a colour photo."),
         ),
         Range(
-            "hue", "min_hue", "max_hue",
+            "hue", "min_hue", "max_hue", noise=0.4,
             too_low=Outcome("colour.natural.cast", "The skin colour looks unnatural (a blue, magenta or red tint): turn off filters, use daylight or white light and retake the photo."),
             too_high=Outcome("colour.natural.cast", "The skin colour looks unnatural (a green tint): turn off filters, use daylight or white light and retake the photo."),
         ),
         Range(
-            "a", "min_a", "max_a",
+            "a", "min_a", "max_a", noise=0.25,
             too_low=Outcome("colour.natural.green_cast", "The colours look green or washed out: turn off filters, use daylight or white light and retake the photo."),
             too_high=Outcome("colour.natural.red_cast", "The colours look too red or magenta: turn off filters and coloured lights and retake the photo."),
         ),
         Range(
-            "b", "min_b", "max_b",
+            "b", "min_b", "max_b", noise=0.26,
             too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
             too_high=Outcome("colour.natural.yellow_cast", "The colours look too yellow or orange: avoid warm lamps and filters and retake the photo."),
         ),
         Range(
-            "eye_white_b", "min_eye_white_b", None,
+            "eye_white_b", "min_eye_white_b", None, noise=0.84,
             too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
         ),
         Range(
-            "eye_white_a", None, "max_eye_white_a",
+            "eye_white_a", None, "max_eye_white_a", noise=0.77,
             too_high=Outcome("colour.natural.red_cast", "The colours look too red or magenta: turn off filters and coloured lights and retake the photo."),
         ),
     ],
@@ -207,9 +211,10 @@ def _eye_white(analysis: Analysis) -> EyeWhite | None:
     "eyes.red",
     summary="Red-eye from the flash (share of saturated red pixels in the eye openings)",
     passed="There is no red-eye.",
+    retake="without flash",
     limits=[
         Range(
-            "red_fraction", None, "max_red_fraction",
+            "red_fraction", None, "max_red_fraction", noise=0.018,
             too_high=Outcome("eyes.red.present", "Your eyes look red from the flash: turn the flash off or use more room light and retake the photo."),
         ),
     ],
@@ -228,17 +233,18 @@ def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
     "image.compression",
     summary="Compression and pixelation artefacts on the face: JPEG blocking, posterisation, loss of fine detail",
     passed="The image shows no compression artefacts.",
+    retake="saved at full quality",
     limits=[
         Range(
-            "blockiness", None, "max_blockiness",
+            "blockiness", None, "max_blockiness", noise=0.028,
             too_high=Outcome("image.compression.blocky", "The photo is too compressed (blocky): save it at a higher quality or send the original."),
         ),
         Range(
-            "level_coverage", "min_level_coverage", None,
+            "level_coverage", "min_level_coverage", None, noise=2.2e-05,
             too_low=Outcome("image.compression.posterised", "The photo shows too few shades (banding): send the original photo, not a converted copy."),
         ),
         Range(
-            "fine_detail", "min_fine_detail", None,
+            "fine_detail", "min_fine_detail", None, noise=0.0067,
             too_low=Outcome("image.compression.upscaled", "The photo looks enlarged from a small image: send the original, full-resolution photo."),
         ),
     ],
@@ -253,12 +259,13 @@ def image_compression(analysis: Analysis) -> Mapping[str, Scalar]:
     x1, y1 = min(analysis.width, int(right)), min(analysis.height, int(bottom))
     if x1 - x0 < 32 or y1 - y0 < 32:
         raise NotAssessed("the face is too small or not inside the photo")
-    grey = analysis.grey
+    # Grey levels of the two regions read, not of the whole photo (the same pixel by pixel).
+    rgb = analysis.rgb
     # Blocking: a window of at most _BLOCK_WINDOW px at the face centre, full resolution.
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
     half_w, half_h = min(_BLOCK_WINDOW, x1 - x0) // 2, min(_BLOCK_WINDOW, y1 - y0) // 2
     bx, by = cx - half_w, cy - half_h
-    window = grey[by : cy + half_h, bx : cx + half_w]
+    window = cv2.cvtColor(rgb[by : cy + half_h, bx : cx + half_w], cv2.COLOR_RGB2GRAY)
     blocks = blockiness(window, origin=(by, bx))
     # Every other row is plenty to see which levels occur (and half the memory traffic).
     coverage = level_coverage(analysis.rgb[by : cy + half_h : 2, bx : cx + half_w], channel=1)
@@ -269,7 +276,7 @@ def image_compression(analysis: Analysis) -> Mapping[str, Scalar]:
     ex0, ex1 = max(0, int(mx - 0.9 * ied)), min(analysis.width, int(mx + 0.9 * ied) + 1)
     ey0, ey1 = max(0, int(my - 0.35 * ied)), min(analysis.height, int(my + 0.35 * ied) + 1)
     # In float: rounding a reduced band to 8 bits would add fine "detail" to a smooth face.
-    band = grey[ey0:ey1, ex0:ex1].astype(np.float32)
+    band = cv2.cvtColor(rgb[ey0:ey1, ex0:ex1], cv2.COLOR_RGB2GRAY).astype(np.float32)
     scale = min(1.0, _DETAIL_IED / ied)
     if scale < 1.0:
         size = (max(1, round(band.shape[1] * scale)), max(1, round(band.shape[0] * scale)))

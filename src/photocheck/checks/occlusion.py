@@ -33,17 +33,18 @@ _MAX_ABS_YAW = 45.0
     "face.occlusion",
     summary="Nothing covering the face: colour of the lower face, outline of the lips, the two eyes' surroundings compared",
     passed="Nothing covers your face.",
+    retake="with nothing covering your face",
     limits=[
         Range(
-            "lower_face_difference", None, "max_lower_face_difference",
+            "lower_face_difference", None, "max_lower_face_difference", noise=0.53,
             too_high=Outcome("face.occlusion.mask", "Take off the face mask: your nose and mouth must be visible."),
         ),
         Range(
-            "mouth_contrast", "min_mouth_contrast", None,
+            "mouth_contrast", "min_mouth_contrast", None, noise=0.028,
             too_low=Outcome("face.occlusion.hand", "Nothing may cover your mouth: move your hand (or whatever covers it) away from your face."),
         ),
         Range(
-            "eye_difference", None, "max_eye_difference",
+            "eye_difference", None, "max_eye_difference", noise=0.032,
             too_high=Outcome("face.occlusion.hair", "Move your hair away from your eyes: both eyes and eyebrows must be fully visible."),
         ),
     ],
@@ -67,9 +68,8 @@ def occlusion(analysis: Analysis) -> Mapping[str, Scalar]:
 def mesh_in_canonical_face(analysis: Analysis) -> NDArray[np.float64]:
     """Return the main face's mesh in the coordinates of the aligned face crop.
 
-    The crop is a similarity transform of the photo (rotation, scale, shift), and its 68
-    landmarks are mesh points; the transform is recovered from those 68 pairs by least squares
-    (exact up to rounding) and applied to all 478 points.
+    The crop is a similarity transform of the photo (rotation, scale, shift); the mesh is
+    mapped by the same transform as the crop's 68 landmarks, which are mesh points.
 
     Parameters
     ----------
@@ -81,10 +81,5 @@ def mesh_in_canonical_face(analysis: Analysis) -> NDArray[np.float64]:
     ndarray, shape (478, 2)
         Mesh points (x, y) in :attr:`~photocheck.analysis.Analysis.canonical_face` pixels.
     """
-    face = analysis.require_face()
-    canon = analysis.canonical_face
-    source = np.column_stack([face.landmarks, np.ones(len(face.landmarks))])
-    transform, *_ = np.linalg.lstsq(source, np.asarray(canon["landmarks"]), rcond=None)
-    points = np.column_stack([face.mesh[:, :2], np.ones(len(face.mesh))])
-    mapped: NDArray[np.float64] = points @ transform
+    mapped: NDArray[np.float64] = analysis.canonical_face["mesh"]
     return mapped

@@ -26,15 +26,17 @@ register_check(
     "pose.yaw",
     summary="Head turned left/right (degrees; > 0 towards the image's right; face mesh fitted to a 3D face model)",
     passed="You are facing the camera.",
-    limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.yaw.turned", "Face the camera straight on: your head is turned {value:.0f}° to the side; at most {max}° is allowed."))],
+    retake="facing the camera squarely",
+    limits=[Range("abs_degrees", None, "max_abs_degrees", noise=1.1, too_high=Outcome("pose.yaw.turned", "Face the camera straight on: your head is turned {value:.0f}° to the side; at most {max}° is allowed."))],
 )(_angle("yaw"))  # fmt: skip
 register_check(
     "pose.pitch",
     summary="Head tilted up/down (degrees; > 0 chin up; face mesh fitted to a 3D face model)",
     passed="Your head is level.",
+    retake="with your chin level",
     limits=[
-        Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.pitch.tilted", "Keep your chin level: your head is tilted {value:.0f}° up or down; at most {max}° is allowed.")),
-        Range("degrees", "min_degrees", "max_degrees",
+        Range("abs_degrees", None, "max_abs_degrees", noise=1.1, too_high=Outcome("pose.pitch.tilted", "Keep your chin level: your head is tilted {value:.0f}° up or down; at most {max}° is allowed.")),
+        Range("degrees", "min_degrees", "max_degrees", noise=1.1,
               too_low=Outcome("pose.pitch.chin_down", "Raise your chin a little and look straight at the camera: your head is tilted down."),
               too_high=Outcome("pose.pitch.chin_up", "Lower your chin a little and look straight at the camera: your head is tilted up.")),
     ],
@@ -43,5 +45,6 @@ register_check(
     "pose.roll",
     summary="Head tilted towards a shoulder (degrees; > 0 clockwise on screen; face mesh fitted to a 3D face model)",
     passed="Your head is upright.",
-    limits=[Range("abs_degrees", None, "max_abs_degrees", too_high=Outcome("pose.roll.tilted", "Hold your head straight: it leans {value:.0f}° towards a shoulder; at most {max}° is allowed."))],
+    retake="with your head upright",
+    limits=[Range("abs_degrees", None, "max_abs_degrees", noise=0.54, too_high=Outcome("pose.roll.tilted", "Hold your head straight: it leans {value:.0f}° towards a shoulder; at most {max}° is allowed."))],
 )(_angle("roll"))  # fmt: skip

@@ -24,9 +24,10 @@ def _skin(analysis: Analysis, key: str = "skin") -> tuple[object, object]:
     "sharpness",
     summary="The face is in focus (1 - blur effect on the face scaled to a fixed eye distance)",
     passed="The photo is sharp.",
+    retake="in focus, holding the camera still",
     limits=[
         Range(
-            "sharpness", "min", None,
+            "sharpness", "min", None, noise=0.017,
             too_low=Outcome("sharpness.blurred", "The photo is blurred: hold the camera still, focus on your face and retake it."),
         )
     ],
@@ -41,14 +42,15 @@ def sharpness(analysis: Analysis) -> Mapping[str, Scalar]:
     "exposure",
     summary="Face brightness and the share of clipped (too dark / too bright) skin pixels",
     passed="The face is well exposed.",
+    retake="in even, bright light",
     limits=[
         Range(
-            "mean", "min_mean", "max_mean",
+            "mean", "min_mean", "max_mean", noise=1.1,
             too_low=Outcome("exposure.too_dark", "The face is too dark: face a window or a lamp and retake the photo."),
             too_high=Outcome("exposure.too_bright", "The face is too bright: move away from direct light or turn off the flash."),
         ),
-        Range("dark_fraction", None, "max_dark_fraction", too_high=Outcome("exposure.underexposed_areas", "Parts of your face are black: light your face evenly and retake the photo.")),
-        Range("bright_fraction", None, "max_bright_fraction", too_high=Outcome("exposure.overexposed_areas", "Parts of your face are washed out to white: avoid the flash and direct sunlight.")),
+        Range("dark_fraction", None, "max_dark_fraction", noise=0.0029, too_high=Outcome("exposure.underexposed_areas", "Parts of your face are black: light your face evenly and retake the photo.")),
+        Range("bright_fraction", None, "max_bright_fraction", noise=0.00013, too_high=Outcome("exposure.overexposed_areas", "Parts of your face are washed out to white: avoid the flash and direct sunlight.")),
     ],
 )  # fmt: skip
 def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
@@ -64,9 +66,10 @@ def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
     "contrast",
     summary="Dynamic range of the face (95th - 5th percentile grey level / 255)",
     passed="The face has enough contrast.",
+    retake="in even, bright light",
     limits=[
-        Range("range", "min_range", None, too_low=Outcome("contrast.too_low", "The photo looks washed out: take it in even, brighter light without haze or filters.")),
-        Range("entropy", "min_entropy", None, too_low=Outcome("contrast.too_few_levels", "The face shows too few shades: take the photo in better light.")),
+        Range("range", "min_range", None, noise=0.0079, too_low=Outcome("contrast.too_low", "The photo looks washed out: take it in even, brighter light without haze or filters.")),
+        Range("entropy", "min_entropy", None, noise=0.02, too_low=Outcome("contrast.too_few_levels", "The face shows too few shades: take the photo in better light.")),
     ],
 )  # fmt: skip
 def contrast(analysis: Analysis) -> Mapping[str, Scalar]:

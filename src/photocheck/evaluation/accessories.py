@@ -60,7 +60,7 @@ def add_accessory(rgb: RGB, landmarks: NDArray[np.floating[Any]], kind: str, see
     rgb : ndarray of uint8, shape (H, W, 3)
         The photo (not modified).
     landmarks : ndarray, shape (68, 2)
-        Its 68 iBUG landmarks, in image coordinates.
+        The mesh points at the 68 iBUG positions, in image coordinates.
     kind : str
         The accessory.
     seed : int, optional
@@ -194,7 +194,7 @@ def add_accessory(rgb: RGB, landmarks: NDArray[np.floating[Any]], kind: str, see
         cv2.ellipse(out, pt(left), (round(0.5 * ied), round(0.32 * ied)), angle, 0, 360, tone, -1)
     elif kind == "closed_eyes":
         # Crude: inpaint each eye from the surrounding lids, then draw a thin lash line
-        # along the lower lid. dlib's shape prior sometimes still places an open eye.
+        # along the lower lid. The mesh sometimes still places an open eye.
         for eye in (landmarks[36:42], landmarks[42:48]):
             mask = np.zeros(out.shape[:2], np.uint8)
             cv2.fillPoly(mask, [np.round(eye).astype(np.int32)], 255)

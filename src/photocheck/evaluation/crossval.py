@@ -162,7 +162,8 @@ def fit_limits(
     should_pass : ndarray of bool
         The labels.
     limits : sequence of Limit
-        The rule; several limits are fitted by coordinate ascent from all-open.
+        The rule; several limits are fitted by coordinate ascent from all-open, started
+        from each limit in turn (the best start is kept).
 
     Returns
     -------
@@ -170,10 +171,30 @@ def fit_limits(
         A cut per limit value (``inf`` / ``-inf`` when leaving it open is best). Ties go to
         the most lenient cut, so the fitted rule rejects no more than the labels require.
     """
+    # Coordinate ascent depends on which limit is fitted first: start from each limit in turn
+    # and keep the best fit (the first one on a tie).
+    best: dict[str, float] = {}
+    best_ba = -1.0
+    for first in range(len(limits)):
+        order = [*limits[first:], *limits[:first]]
+        cuts = _coordinate_ascent(values, should_pass, limits, order)
+        ba = balanced_accuracy(passes(values, cuts, limits), should_pass)
+        if ba > best_ba + 1e-12:
+            best, best_ba = cuts, ba
+    return best
+
+
+def _coordinate_ascent(
+    values: Mapping[str, NDArray[np.float64]],
+    should_pass: NDArray[np.bool_],
+    limits: Sequence[Limit],
+    order: Sequence[Limit],
+) -> dict[str, float]:
+    """Fit one limit at a time, in ``order``, from all-open, until no cut changes."""
     cuts: dict[str, float] = {}
     for _ in range(_ROUNDS if len(limits) > 1 else 1):
         changed = False
-        for limit in limits:
+        for limit in order:
             best_cut, best_ba = cuts.get(limit.value), -1.0
             for cut in _candidates(values[limit.value], limit.side):
                 trial = {**cuts, limit.value: float(cut)}

@@ -3,16 +3,19 @@
 :func:`judge_table` applies a profile's limits column by column with NumPy, with exactly the
 semantics of :func:`photocheck.rules.judging.judge_measurement` (a test compares the two on real
 measurements): limits are applied in the check's order, the first limit whose value is
-missing makes the check ``not_assessed``, the first limit violated decides the failure code,
-``severity = "warn"`` turns a failure into ``warn``, and a row whose photo could not be read
-is ``not_assessed`` everywhere.
+missing makes the check ``not_assessed``, the first limit violated by its declared noise or
+more decides the failure code, ``severity = "warn"`` turns a failure into ``warn``, a value
+closer to a limit than its noise (either side) that fails nothing else is ``warn`` with the
+code ``<check>.borderline``, and a row whose photo could not be read is ``not_assessed``
+everywhere.
 
 It also gives each check a *normalised score* (:func:`check_scores`): a number that is above
-1 exactly when the profile's active numeric limits reject the value, built per limit as
+1 exactly when the profile's active numeric limits reject the value (beyond a limit by the
+limit's noise ``n`` or more; borderline values are accepted), built per limit as
 
-- two-sided ``[lo, hi]``: ``|v - c| / h`` with ``c`` the centre and ``h`` the half-width;
-- ``min`` only: ``1 + (lo - v) / s``; ``max`` only: ``1 + (v - hi) / s`` (``s = |limit|``,
-  or 1 when the limit is 0);
+- two-sided ``[lo, hi]``: ``|v - c| / (h + n)`` with ``c`` the centre and ``h`` the half-width;
+- ``min`` only: ``1 + (lo - n - v) / s``; ``max`` only: ``1 + (v - hi - n) / s``
+  (``s = |limit|``, or 1 when the limit is 0);
 
 and the maximum over the check's limits (a value outside a categorical limit, or missing,
 scores ``inf``). Moving the cut-off ``t`` away from 1 scales every limit of the check the same
@@ -155,6 +158,30 @@ def _unassessed(table: MeasurementTable, check: str) -> NDArray[np.bool_]:
     return out
 
 
+def _range_masks(
+    values: NDArray[Any], limit: Range, low: Any, high: Any
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Rows failing low, failing high and borderline, as ``range_judgement`` decides them.
+
+    A side without an outcome never fails nor is borderline, and a value below ``low`` is
+    not compared with ``high`` (as :func:`photocheck.rules.judging.range_judgement`).
+    """
+    noise = limit.noise
+    none = np.zeros(len(values), dtype=bool)
+    below, above, near = none, none, none
+    with np.errstate(invalid="ignore"):
+        low_side = values < low if low is not None else none
+        high_side = ~low_side & (values > high) if high is not None else none
+        inside = ~low_side & ~high_side
+        if low is not None and limit.too_low is not None:
+            below = low_side & (low - values >= noise)
+            near = near | low_side & (low - values < noise) | inside & (values - low < noise)
+        if high is not None and limit.too_high is not None:
+            above = high_side & (values - high >= noise)
+            near = near | high_side & (values - high < noise) | inside & (high - values < noise)
+    return below, above, near
+
+
 def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any]) -> CheckVerdicts:
     """Judge one check on every row (see the module docstring for the semantics)."""
     n = len(table)
@@ -167,6 +194,7 @@ def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any
     status[decided] = NOT_ASSESSED
     code[decided] = 1
     failing = WARN if rule.get("severity") == "warn" else FAIL
+    borderline = np.zeros(n, dtype=bool)
     for limit in spec.limits:
         if not any(p in rule for p in limit.params):
             continue
@@ -181,11 +209,9 @@ def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any
         if isinstance(limit, Range):
             low = rule.get(limit.min_param) if limit.min_param else None
             high = rule.get(limit.max_param) if limit.max_param else None
-            with np.errstate(invalid="ignore"):
-                below = open_rows & (values < low) if low is not None else np.zeros(n, bool)
-                above = (
-                    open_rows & ~below & (values > high) if high is not None else np.zeros(n, bool)
-                )
+            below, above, near = _range_masks(values, limit, low, high)
+            below, above = below & open_rows, above & open_rows
+            borderline |= near & open_rows
             for rows, outcome in ((below, limit.too_low), (above, limit.too_high)):
                 if outcome is not None and rows.any():
                     status[rows] = failing
@@ -196,6 +222,10 @@ def judge_check(table: MeasurementTable, spec: CheckSpec, rule: Mapping[str, Any
             status[bad] = failing
             code[bad] = codes.setdefault(limit.outcome.code, len(codes))
             decided |= bad
+    borderline &= ~decided
+    if borderline.any():
+        status[borderline] = WARN
+        code[borderline] = codes.setdefault(f"{spec.id}.borderline", len(codes))
     return CheckVerdicts(spec.id, status, code, tuple(codes))
 
 
@@ -224,6 +254,9 @@ def judge_table(table: MeasurementTable, profile: str | Path | Profile = "icao")
 # --- normalised scores --------------------------------------------------------------------
 
 
+_ABOVE_ONE = np.nextafter(1.0, 2.0)
+
+
 def _scale(limit_value: float) -> float:
     return abs(float(limit_value)) or 1.0
 
@@ -238,6 +271,9 @@ def check_scores(
     table: MeasurementTable, check: str, rule: Mapping[str, Any]
 ) -> NDArray[np.float64]:
     """Normalised score of ``check`` on every row: above 1 exactly when the limits reject.
+
+    A value is rejected when it is beyond a limit by the limit's ``noise`` or more (see the
+    module docstring for the formulas).
 
     Rows that cannot be assessed (error, reason, missing value, a categorical value outside
     the allowed list) score ``inf``; a check with no active numeric limit scores 0
@@ -257,15 +293,24 @@ def check_scores(
             continue
         low, high = _range_sides(limit, rule)
         v = values.astype(np.float64)
+        noise = limit.noise
+        below, above, _ = _range_masks(
+            v,
+            limit,
+            rule.get(limit.min_param) if limit.min_param else None,
+            rule.get(limit.max_param) if limit.max_param else None,
+        )
         if low is not None and high is not None:
-            centre, half = (low + high) / 2.0, (high - low) / 2.0
+            centre, half = (low + high) / 2.0, (high - low) / 2.0 + noise
             part = np.abs(v - centre) / half if half > 0 else np.where(v == centre, 0.0, np.inf)
         elif low is not None:
-            part = 1.0 + (low - v) / _scale(low)
+            part = 1.0 + (low - noise - v) / _scale(low)
         elif high is not None:
-            part = 1.0 + (v - high) / _scale(high)
+            part = 1.0 + (v - high - noise) / _scale(high)
         else:
             continue
+        # A value beyond a limit by exactly its noise is rejected and scores 1 by the formula.
+        part = np.where(below | above, np.maximum(part, _ABOVE_ONE), np.minimum(part, 1.0))
         score = np.where(present, np.fmax(score, part), score)
     return score
 
@@ -274,7 +319,8 @@ def limits_at(check: str, rule: Mapping[str, Any], t: float) -> dict[str, float]
     """Return the numeric parameters of ``rule`` moved so that the score cut-off becomes ``t``.
 
     ``t = 1`` returns the current limits; ``t > 1`` widens every limit of the check (fewer
-    rejections), ``t < 1`` narrows them.
+    rejections), ``t < 1`` narrows them. The limits' noise is kept: with the returned limits,
+    :func:`check_scores` of the old limits above ``t`` is exactly what they reject.
     """
     spec = get_check(check)
     out: dict[str, float] = {}
@@ -283,9 +329,10 @@ def limits_at(check: str, rule: Mapping[str, Any], t: float) -> dict[str, float]
             continue
         low, high = _range_sides(limit, rule)
         if low is not None and high is not None:
-            centre, half = (low + high) / 2.0, (high - low) / 2.0
-            out[limit.min_param] = centre - t * half  # type: ignore[index]
-            out[limit.max_param] = centre + t * half  # type: ignore[index]
+            centre, noise = (low + high) / 2.0, limit.noise
+            half = t * ((high - low) / 2.0 + noise) - noise
+            out[limit.min_param] = centre - half  # type: ignore[index]
+            out[limit.max_param] = centre + half  # type: ignore[index]
         elif low is not None:
             out[limit.min_param] = low - (t - 1.0) * _scale(low)  # type: ignore[index]
         elif high is not None:

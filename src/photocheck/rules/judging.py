@@ -1,14 +1,26 @@
-"""Judging: one measurement against one profile rule. Pure; touches no pixels."""
+"""Judging: one measurement against one profile rule. Pure; touches no pixels.
+
+A numeric value closer to a limit than the limit's declared ``noise``, on either side, is
+*borderline*: the check gets ``warn`` with the code ``<check>.borderline`` and a message
+suggesting a retake, because changes to the photo that should not matter (a re-encode, a
+mirror image, a small crop or resize) could carry it across. A value beyond a limit by the
+noise or more fails, whatever the other limits say.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from .registry import CheckSpec, OneOf, Range
 from .verdict import CheckResult, Measurement, Status
 
-__all__ = ["judge_measurement"]
+__all__ = ["borderline_message", "judge_measurement", "range_judgement"]
+
+_BORDERLINE = (
+    "This is close to the limit ({subject}: {value}, limit {limit}); a retake{retake} is safer."
+)
 
 
 def _format(template: str, value: Any, low: Any, high: Any, allowed: Any) -> str:
@@ -22,10 +34,91 @@ def _format(template: str, value: Any, low: Any, high: Any, allowed: Any) -> str
         return template.format(value=str(shown), min=low, max=high, allowed=allowed)
 
 
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return str(value)
+
+
+def borderline_message(spec: CheckSpec, limit: Range, value: Any, bound: Any) -> str:
+    """Return the message of a borderline result: what is close to which limit, and a retake.
+
+    Parameters
+    ----------
+    spec : CheckSpec
+        The check; its summary names what was measured and its ``retake`` says how a retake
+        would do better.
+    limit : Range
+        The limit the value is close to.
+    value : float
+        The measured value.
+    bound : float
+        The limit's value in the profile.
+
+    Returns
+    -------
+    str
+        E.g. ``"This is close to the limit (head turned left/right: 4.8, limit 5); a retake
+        facing the camera squarely is safer."``
+    """
+    subject = re.sub(r"\s*\([^)]*\)", "", spec.summary).split(":", 1)[0].strip()
+    if subject[1:2].islower():
+        subject = subject[0].lower() + subject[1:]
+    if sum(isinstance(lim, Range) for lim in spec.limits) > 1:
+        subject += f", {limit.value.replace('_', ' ')}"
+    retake = f" {spec.retake.strip()}" if spec.retake.strip() else ""
+    return _BORDERLINE.format(
+        subject=subject, value=_number(value), limit=_number(bound), retake=retake
+    )
+
+
+def range_judgement(limit: Range, value: Any, low: Any, high: Any) -> tuple[str, Any]:
+    """Judge one value against one numeric limit, its noise included.
+
+    A value closer to a limit than the limit's ``noise`` (strictly) is borderline, on either
+    side of it; any other value is judged exactly (``noise = 0`` judges every value exactly).
+
+    Parameters
+    ----------
+    limit : Range
+        The limit (its outcomes say which sides can fail or be borderline).
+    value : float
+        The measured value (NaN passes, as no comparison holds for it).
+    low, high : float or None
+        The profile's minimum and maximum (None: no such side).
+
+    Returns
+    -------
+    tuple of (str, object)
+        ``("too_low", low)`` or ``("too_high", high)``: beyond the limit by the noise or more,
+        on a side that can fail; ``("borderline", bound)``: closer than the noise to the
+        limit ``bound``; ``("pass", None)`` otherwise.
+    """
+    noise = limit.noise
+    if low is not None and value < low:
+        if limit.too_low is None:
+            return "pass", None
+        return ("too_low", low) if low - value >= noise else ("borderline", low)
+    if high is not None and value > high:
+        if limit.too_high is None:
+            return "pass", None
+        return ("too_high", high) if value - high >= noise else ("borderline", high)
+    if low is not None and limit.too_low is not None and value - low < noise:
+        return "borderline", low
+    if high is not None and limit.too_high is not None and high - value < noise:
+        return "borderline", high
+    return "pass", None
+
+
 def judge_measurement(
     spec: CheckSpec, measurement: Measurement, rule: Mapping[str, Any]
 ) -> CheckResult:
     """Judge one check's measurement against one profile rule.
+
+    Limits are applied in the check's order: the first whose value is missing makes the
+    check ``not_assessed``, the first a value is beyond by its noise or more decides the
+    failure; when none fails, the first limit the value is closer to than its noise makes
+    the check ``warn`` with the code ``<check>.borderline``.
 
     Parameters
     ----------
@@ -39,6 +132,8 @@ def judge_measurement(
     Returns
     -------
     CheckResult
+        ``fail`` (``warn`` when the rule's ``severity`` is ``"warn"``) with the limit's
+        outcome, ``warn`` when borderline, ``not_assessed`` or ``pass``.
     """
     if not measurement.assessed:
         return CheckResult(
@@ -50,6 +145,7 @@ def judge_measurement(
     failing: Status = "warn" if rule.get("severity") == "warn" else "fail"
     first_value: Any = None
     applied: dict[str, Any] = {}
+    borderline: CheckResult | None = None
     for limit in spec.limits:
         active = {p: rule[p] for p in limit.params if p in rule}
         if not active:
@@ -70,15 +166,16 @@ def judge_measurement(
         if isinstance(limit, Range):
             low = rule.get(limit.min_param) if limit.min_param else None
             high = rule.get(limit.max_param) if limit.max_param else None
-            outcome = None
-            if low is not None and value < low:
-                outcome = limit.too_low
-            elif high is not None and value > high:
-                outcome = limit.too_high
+            side, bound = range_judgement(limit, value, low, high)
+            limits = {"min": low, "max": high}
+            outcome = {"too_low": limit.too_low, "too_high": limit.too_high}.get(side)
             if outcome is not None:
-                limits = {"min": low, "max": high}
                 message = _format(outcome.message, value, low, high, None)
                 return CheckResult(spec.id, failing, outcome.code, message, value, limits)
+            if side == "borderline" and borderline is None:
+                message = borderline_message(spec, limit, value, bound)
+                code = f"{spec.id}.borderline"
+                borderline = CheckResult(spec.id, "warn", code, message, value, limits)
         elif isinstance(limit, OneOf):
             allowed = list(rule[limit.param])
             if value not in allowed:
@@ -86,4 +183,6 @@ def judge_measurement(
                 return CheckResult(
                     spec.id, failing, limit.outcome.code, message, value, {"allowed": allowed}
                 )
+    if borderline is not None:
+        return borderline
     return CheckResult(spec.id, "pass", f"{spec.id}.ok", spec.passed, first_value, applied)

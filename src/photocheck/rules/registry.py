@@ -46,6 +46,13 @@ class Range:
     """A numeric limit: ``min_param <= values[value] <= max_param``.
 
     Either parameter may be ``None`` (no such side) and a profile may set either or both.
+
+    ``noise`` is how much the value moves, in its own unit, under changes to a photo that
+    should not matter (a re-encode, a mirror image, a small crop or resize;
+    ``tools/stability.py --noise`` measures it). A value closer to a limit than ``noise`` is
+    judged ``warn`` with the code ``<check>.borderline`` rather than pass or fail, whichever
+    side it is on; only a value beyond the limit by ``noise`` or more fails. 0 (the default)
+    judges the limit exactly.
     """
 
     value: str
@@ -53,6 +60,11 @@ class Range:
     max_param: str | None
     too_low: Outcome | None = None
     too_high: Outcome | None = None
+    noise: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.noise >= 0.0:  # also rejects NaN
+            raise PhotocheckError(f"Range({self.value!r}): noise must be >= 0, not {self.noise!r}")
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -94,6 +106,9 @@ class CheckSpec:
         Which profile parameters bound which values.
     passed : str
         The message shown when every limit holds.
+    retake : str
+        How a retake would move a borderline value clear of its limit, completing "a retake
+        ... is safer" (e.g. ``"facing the camera squarely"``); empty for no advice.
     """
 
     id: str
@@ -101,6 +116,7 @@ class CheckSpec:
     measure_values: MeasureFn
     limits: tuple[Limit, ...]
     passed: str
+    retake: str = ""
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -134,6 +150,7 @@ def register_check(
     summary: str,
     limits: tuple[Limit, ...] | list[Limit],
     passed: str,
+    retake: str = "",
     replace: bool = False,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register a measuring function as a check (a decorator).
@@ -148,6 +165,10 @@ def register_check(
         Which profile parameters bound which measured values, and the failure messages.
     passed : str
         The message shown when the check passes.
+    retake : str, optional
+        How a retake would move a value that is within a limit's ``noise`` of it clear of
+        the limit, completing "a retake ... is safer" (e.g. ``"in even, bright light"``);
+        default: no advice.
     replace : bool, optional
         Allow replacing an existing check with the same id (default False raises).
 
@@ -169,7 +190,7 @@ def register_check(
     """
 
     def decorator(fn: MeasureFn) -> MeasureFn:
-        spec = CheckSpec(check_id, summary, fn, tuple(limits), passed)
+        spec = CheckSpec(check_id, summary, fn, tuple(limits), passed, retake)
         with _LOCK:
             if check_id in _REGISTRY and not replace:
                 raise PhotocheckError(f"a check named {check_id!r} is already registered")

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from ..imaging.colour import to_lab
 from ..vision.geometry import FACE_OVAL, FOREHEAD
+from .stats import medians, squared_lengths
 
 __all__ = [
     "HeadRegions",
@@ -169,14 +170,18 @@ def headwear_scores(
     points = np.asarray(mesh, dtype=np.float64)[:, :2]
     regions = head_regions(valid, person, points)
     lab = to_lab(rgb)
-    skin = lab[regions.skin]
+    pixels = lab.reshape(-1, 3)
+    # np.compress on the flattened crop: the pixels of boolean indexing, in the same order.
+    skin = pixels.compress(regions.skin.ravel(), axis=0)
     if len(skin) < 4:
         raise ValueError("the nose bridge is outside the photo")
-    reference = np.median(skin, axis=0)
+    reference = medians(skin)
     least = max(4, math.ceil(_MIN_SHARE * regions.face_width**2))
     return HeadwearScores(
-        covering_colour=covering_colour(lab[regions.ring], reference, least),
-        top_evenness=top_evenness(lab[regions.top], reference, least),
+        covering_colour=covering_colour(
+            pixels.compress(regions.ring.ravel(), axis=0), reference, least
+        ),
+        top_evenness=top_evenness(pixels.compress(regions.top.ravel(), axis=0), reference, least),
         covered_face=covered_face(lab, valid, points, regions.face, reference),
     )
 
@@ -338,7 +343,7 @@ def top_evenness(pixels: NDArray[np.floating], skin: NDArray[np.floating], least
     """
     if len(pixels) < least:
         return 0.0
-    far = np.einsum("ij,ij->i", pixels - skin, pixels - skin) > _NOT_SKIN**2
+    far = squared_lengths(pixels - skin) > _NOT_SKIN**2
     lightness = pixels[far, 0]
     if lightness.size < least:
         return 0.0
@@ -384,7 +389,11 @@ def covered_face(
     pts = mesh.tolist()
     brow = sum(pts[i][1] for i in BROWS) / len(BROWS)
     strip_top = brow - (brow - pts[FOREHEAD][1]) / 3.0
-    rows = np.arange(height)[:, None]
+    eyes = (pts[RIGHT_EYE_OUTER][1] + pts[LEFT_EYE_OUTER][1]) / 2.0
+    # Only the rows from the higher to the lower region's bounds can hold a region pixel.
+    first = min(max(math.ceil(min(strip_top, eyes)), 0), height)
+    last = min(max(math.ceil(max(brow, pts[UPPER_LIP][1])), first), height)
+    rows = np.arange(first, last)[:, None]
     columns = np.arange(width)[None, :]
     strip = (
         (rows >= strip_top)
@@ -393,13 +402,13 @@ def covered_face(
         & (columns <= pts[LEFT_BROW_INNER][0])
     )
     sides = (
-        (rows >= (pts[RIGHT_EYE_OUTER][1] + pts[LEFT_EYE_OUTER][1]) / 2.0)
+        (rows >= eyes)
         & (rows < pts[UPPER_LIP][1])
         & ((columns < pts[RIGHT_EYE_OUTER][0]) | (columns > pts[LEFT_EYE_OUTER][0]))
     )
-    region = face & valid & (strip | sides)
-    pixels = lab[region]
+    region = face[first:last] & valid[first:last] & (strip | sides)
+    pixels = np.ascontiguousarray(lab[first:last]).reshape(-1, 3).compress(region.ravel(), axis=0)
     if len(pixels) == 0:
         return 0.0
     diff = (pixels - np.asarray(skin, dtype=np.float32)) * _COVERED_WEIGHTS
-    return float(np.count_nonzero(np.einsum("ij,ij->i", diff, diff) > _COVERED**2) / len(pixels))
+    return float(np.count_nonzero(squared_lengths(diff) > _COVERED**2) / len(pixels))

@@ -120,5 +120,5 @@ def face_geometry(face: Face) -> dict[str, Any]:
         "pitch": pose.pitch,
         "roll": pose.roll,
         "box": face.box,
-        "landmarks": tuple((float(x), float(y)) for x, y in face.landmarks),
+        "landmarks": tuple(map(tuple, face.landmarks.tolist())),
     }

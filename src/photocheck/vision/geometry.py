@@ -283,10 +283,10 @@ def crown_from_mask(mask: NDArray[np.float32], points: NDArray[np.float64]) -> f
     import cv2
 
     xy = _xy(points)
-    person = np.asarray(mask) >= MASK_PERSON
-    if person.ndim != 2:
-        raise ValueError(f"expected an (H, W) mask, got shape {person.shape}")
-    height, width = person.shape
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f"expected an (H, W) mask, got shape {mask.shape}")
+    height, width = mask.shape
     oval = xy[list(FACE_OVAL)]
     x0 = max(int(np.floor(oval[:, 0].min())), 0)
     x1 = min(int(np.ceil(oval[:, 0].max())), width - 1)
@@ -294,13 +294,14 @@ def crown_from_mask(mask: NDArray[np.float32], points: NDArray[np.float64]) -> f
     if x1 < x0 or top < 0 or top > height - 1:
         return None
     forehead_row = round(top)
-    band = person[: forehead_row + 1, x0 : x1 + 1]
+    band = mask[: forehead_row + 1, x0 : x1 + 1] >= MASK_PERSON
     if not band[-1].any():
         return None
-    _, labels = cv2.connectedComponents(band.astype(np.uint8), connectivity=8)
-    face_labels = np.unique(labels[-1][band[-1]])
-    rows = np.flatnonzero(np.isin(labels, face_labels).any(axis=1))
-    crown = int(rows[0])
+    count, labels = cv2.connectedComponents(band.view(np.uint8), connectivity=8)
+    is_face = np.zeros(count, dtype=bool)
+    is_face[labels[-1][band[-1]]] = True
+    # The first row holding a pixel of the parts that reach the forehead row (there is one).
+    crown = int(np.argmax(np.take(is_face, labels).any(axis=1)))
     if crown == 0:
         return None
     return float(crown)

@@ -72,10 +72,10 @@ def annotate(
 ) -> NDArray[np.uint8]:
     """Draw a verdict on its photo.
 
-    Draws the face box, the 68 landmarks, the eye centres and eye line, the top-of-head and
+    Draws the face box, 68 face-mesh points (brows, eyes, nose, lips, jaw), the eye centres and eye line, the top-of-head and
     chin lines, the profile's allowed framing as translucent bands (where the eye line, the
     face centre, the top of the head and the chin must fall), the background region the
-    background checks sampled (hatched; cross-hatched where texture is scored), and a legend
+    background checks sampled (hatched), and a legend
     below the photo with a colour key and each failed check's message.
 
     Parameters
@@ -144,12 +144,9 @@ def annotate(
             lo = None if low is None else low * scale
             hi = None if high is None else high * scale
             _draw_band(canvas, axis, lo, hi, colour, thick)
-        region = _background_region(image, geo)
-        if region is not None:
-            mask, band = region
+        mask = _background_region(image, geo)
+        if mask is not None:
             _draw_hatching(canvas, mask, PALETTE["blue"], thick, outline=True)
-            if band is not None:
-                _draw_hatching(canvas, band, PALETTE["blue"], thick, anti=True)
         _draw_face(canvas, geo, scale, thick, failed)
     if not legend:
         return canvas
@@ -256,28 +253,18 @@ def _framing_rules(
     return {r.check: r.limits for r in verdict.results if r.status == "pass"}
 
 
-def _background_region(
-    image: Any, geo: Mapping[str, Any]
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_] | None] | None:
-    """Return the background regions the checks sample (on the reduced photo), or None.
-
-    The first mask is the whole background region (colour); the second, when the analysis
-    defines one, the part near the borders where texture is scored.
-    """
+def _background_region(image: Any, geo: Mapping[str, Any]) -> NDArray[np.bool_] | None:
+    """Return the background region the checks sample (on the reduced photo), or None."""
     from ..analysis import Analysis
 
     analysis = Analysis(image)
-    # Reuse the verdict's geometry rather than detecting the face again: the masks depend
-    # only on the geometry and the reduced photo.
+    # Reuse the verdict's geometry rather than detecting the face again: the mask depends
+    # only on the geometry, the person mask and the reduced photo.
     analysis.__dict__["geometry"] = dict(geo)
     try:
-        mask = analysis.background_mask
-        band = getattr(analysis, "background_band", None)
+        return analysis.background_mask
     except (NotAssessed, KeyError, TypeError, ValueError):
         return None
-    if band is not None and bool((band == mask).all()):
-        band = None  # the band fell back to the whole region
-    return mask, band
 
 
 def _draw_band(
@@ -461,10 +448,10 @@ def _legend(verdict: Verdict, width: int, has_face: bool, failed: set[str]) -> N
     if has_face:
         key = [
             ("white", "face box"),
-            ("yellow", "68 landmarks"),
+            ("yellow", "face mesh points"),
             *[(colour, f"{label}{' (FAILED)' if check in failed else ''}")
               for check, (colour, label) in _FEATURES.items()],
-            ("blue", "background (X: texture)"),
+            ("blue", "background sampled"),
         ]  # fmt: skip
     head = (
         "ACCEPTED"
