@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import photocheck
+from photocheck.batch.runner import iter_measurements
 from photocheck.evaluation.crossval import GroupFigures, cross_validate_profile
 from photocheck.evaluation.labels import read_manifest
 
@@ -43,18 +44,15 @@ def figures() -> dict[str, GroupFigures]:
             pytest.fail(f"CI must evaluate on the labelled photos, not found at {PHOTOS}")
         pytest.skip(f"labelled photos not found at {PHOTOS}")
     rows = read_manifest(MANIFEST)
-    measured = []
-    for row in rows:
-        try:
-            measured.append(photocheck.measure(row["path"]))
-        except photocheck.PhotocheckError:
-            measured.append(None)
+    measured = [m for _, m, _ in iter_measurements([row["path"] for row in rows], workers=1)]
     results = cross_validate_profile(rows, measured, photocheck.load_profile("icao"))
     return {f.group: f for f in results}
 
 
 @pytest.mark.parametrize("group", sorted(FLOORS))
-def test_cross_validated_balanced_accuracy_floor(figures: dict[str, GroupFigures], group: str) -> None:
+def test_cross_validated_balanced_accuracy_floor(
+    figures: dict[str, GroupFigures], group: str
+) -> None:
     result = figures[group].result
     assert result.negatives >= MIN_NEGATIVES, "a gated figure needs enough negatives"
     assert result.balanced_accuracy >= FLOORS[group], result
@@ -66,7 +64,9 @@ def test_thin_groups_are_reported_not_gated(figures: dict[str, GroupFigures]) ->
     assert "eyes.open" in thin  # two closed eyes in the set
 
 
-def test_in_sample_figures_are_not_lower_than_cross_validated(figures: dict[str, GroupFigures]) -> None:
+def test_in_sample_figures_are_not_lower_than_cross_validated(
+    figures: dict[str, GroupFigures],
+) -> None:
     # Limits fitted on the photos they are scored on can only look better (or equal).
     for group in FLOORS:
         result = figures[group].result

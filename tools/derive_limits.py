@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import photocheck
+from photocheck.batch.runner import iter_measurements
 from photocheck.evaluation.crossval import balanced_accuracy, cross_validate_profile
 from photocheck.evaluation.labels import expected_outcomes, group_checks, read_manifest
 
@@ -32,14 +33,9 @@ FEW_NEGATIVES = 10
 
 
 def measure_all(rows: Sequence[Mapping[str, str]]) -> list[photocheck.Measurements | None]:
-    """Measure every photo once (None when it cannot be read)."""
-    out: list[photocheck.Measurements | None] = []
-    for row in rows:
-        try:
-            out.append(photocheck.measure(row["path"]))
-        except photocheck.PhotocheckError:
-            out.append(None)
-    return out
+    """Measure every photo once, in this process (None when it cannot be read)."""
+    photos = [row["path"] for row in rows]
+    return [measured for _, measured, _ in iter_measurements(photos, workers=1)]
 
 
 def shipped_ba(

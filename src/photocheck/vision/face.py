@@ -105,7 +105,7 @@ def face_geometry(face: Face) -> dict[str, Any]:
     delta = left - right
     pose = head_pose(points)
     chin = geometry.chin(points)
-    brows = points[[70, 63, 105, 66, 107, 336, 296, 334, 293, 300], 1]
+    brows = points[list(geometry.LANDMARKS_68[17:27]), 1]  # both eyebrows
     return {
         "right_eye": (float(right[0]), float(right[1])),
         "left_eye": (float(left[0]), float(left[1])),
