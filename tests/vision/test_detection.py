@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from photocheck.vision.detection import Detection, detect_faces
+from photocheck.vision.detection import (
+    Detection,
+    detect_faces,
+    full_range_faces,
+    same_face,
+    short_range_faces,
+)
 
 PHOTOS_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "photos"
 
@@ -148,6 +154,27 @@ def test_largest_face_comes_first(astronaut: NDArray[np.uint8]) -> None:
     widths = [face.box[2] - face.box[0] for face in faces]
     assert widths[0] > widths[1]
     assert faces[0].box[2] < 210 < faces[1].box[0]
+
+
+def test_both_models_find_the_astronaut_in_the_same_place(
+    astronaut: NDArray[np.uint8], astronaut_face: Detection
+) -> None:
+    (short,) = short_range_faces(astronaut)
+    (full,) = full_range_faces(astronaut)
+    np.testing.assert_array_equal(short.box, astronaut_face.box)
+    # The full-range box sits about 10 px higher on this 95 px face: still the same face.
+    assert same_face(short.box, full.box)
+    assert same_face(full.box, short.box)
+
+
+def test_boxes_side_by_side_are_different_faces(astronaut_face: Detection) -> None:
+    box = astronaut_face.box
+    width = box[2] - box[0]
+    assert same_face(box, box)
+    # Shifted by half its width the box still overlaps by IoU 1/3 (> 0.3); by 0.6, 0.25.
+    assert same_face(box, box + np.array([0.5, 0, 0.5, 0]) * width)
+    assert not same_face(box, box + np.array([0.6, 0, 0.6, 0]) * width)
+    assert not same_face(box, box + np.array([width, 0, width, 0]))
 
 
 def _face_count_matches(count: int, label: str) -> bool | None:

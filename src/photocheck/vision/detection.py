@@ -30,6 +30,9 @@ __all__ = [
     "SHORT_RANGE_MIN_SCORE",
     "Detection",
     "detect_faces",
+    "full_range_faces",
+    "same_face",
+    "short_range_faces",
 ]
 
 # Minimum face probability kept, from the graphs' ``min_score_thresh``.
@@ -97,8 +100,65 @@ def detect_faces(rgb: NDArray[np.uint8]) -> list[Detection]:
         The faces, largest box first; empty when there is none. Coordinates are in the
         photo's pixels and may fall slightly outside it for faces cut by the frame.
     """
-    found = _detect(rgb, _SHORT_RANGE) or _detect(rgb, _FULL_RANGE)
-    return sorted(found, key=_area, reverse=True)
+    return short_range_faces(rgb) or full_range_faces(rgb)
+
+
+def short_range_faces(rgb: NDArray[np.uint8]) -> list[Detection]:
+    """Find the faces the short-range model sees (faces filling a good part of the frame).
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The photo, RGB.
+
+    Returns
+    -------
+    list of Detection
+        Faces scoring at least :data:`SHORT_RANGE_MIN_SCORE`, largest box first.
+    """
+    return sorted(_detect(rgb, _SHORT_RANGE), key=_area, reverse=True)
+
+
+def full_range_faces(rgb: NDArray[np.uint8]) -> list[Detection]:
+    """Find the faces the full-range model sees (down to small or distant faces).
+
+    It misses some close-ups that the short-range model finds, and finds faces cut by the
+    photo's edge or seen from afar that the short-range model misses.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The photo, RGB.
+
+    Returns
+    -------
+    list of Detection
+        Faces scoring at least :data:`FULL_RANGE_MIN_SCORE`, largest box first.
+    """
+    return sorted(_detect(rgb, _FULL_RANGE), key=_area, reverse=True)
+
+
+def same_face(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
+    """Return whether two ``(x0, y0, x1, y1)`` boxes mark the same face.
+
+    They do when their intersection over union exceeds :data:`NMS_MIN_IOU`, the overlap at
+    which the detector itself merges boxes. (On the development photos the two models' boxes
+    of one face overlap by 0.56 or more and boxes of different faces not at all.)
+
+    Parameters
+    ----------
+    a, b : ndarray of float, shape (4,)
+        The boxes, in the same pixels.
+
+    Returns
+    -------
+    bool
+        True when the boxes overlap by more than :data:`NMS_MIN_IOU`.
+    """
+    return bool(
+        _iou(np.asarray(a, dtype=np.float64)[None], np.asarray(b, dtype=np.float64))[0]
+        > NMS_MIN_IOU
+    )
 
 
 def _area(detection: Detection) -> float:

@@ -1,8 +1,10 @@
 """One photo's faces: detection, mesh and pose combined, and the named geometry checks read.
 
 :func:`find_faces` runs BlazeFace, then the attention mesh on every detection, and keeps the
-faces the mesh's presence gate confirms. :func:`face_geometry` turns one face's mesh into the
-named values the checks and the annotated image use (eye centres, chin, face width, pose...).
+faces the mesh's presence gate confirms; when the short-range detector finds no such face, or
+several, the full-range detector is asked as well. :func:`face_geometry` turns one face's mesh
+into the named values the checks and the annotated image use (eye centres, chin, face width,
+pose...).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from numpy.typing import NDArray
 
 from . import geometry
 from .crop import face_crop
-from .detection import detect_faces
+from .detection import Detection, full_range_faces, same_face, short_range_faces
 from .mesh import PRESENCE_THRESHOLD, face_mesh
 from .pose import head_pose
 
@@ -58,6 +60,18 @@ class Face:
 def find_faces(rgb: NDArray[np.uint8]) -> list[Face]:
     """Find every face and compute its mesh; largest box first.
 
+    A face is a detection whose mesh presence is at least
+    :data:`photocheck.vision.mesh.PRESENCE_THRESHOLD`. The short-range detector (close-ups)
+    goes first, and the full-range one settles the two cases it leaves open:
+
+    - none of its detections is confirmed: the full-range model's confirmed detections are
+      the faces (it frames turned and distant faces differently, and sees faces the
+      short-range model misses);
+    - several are confirmed: a face counts only when the full-range model finds it too,
+      unless it finds none of them (it misses some close-ups). On the development photos
+      both models found every real second face; the short-range model alone found a logo
+      beside a face.
+
     Parameters
     ----------
     rgb : ndarray, shape (H, W, 3), uint8
@@ -66,11 +80,22 @@ def find_faces(rgb: NDArray[np.uint8]) -> list[Face]:
     Returns
     -------
     list of Face
-        The detections whose mesh presence is at least
-        :data:`photocheck.vision.mesh.PRESENCE_THRESHOLD`, by decreasing box area.
+        The faces, by decreasing box area; empty when there is none.
     """
+    faces = _confirmed(rgb, short_range_faces(rgb))
+    if len(faces) == 1:
+        return faces
+    full = full_range_faces(rgb)
+    if not faces:
+        return _confirmed(rgb, full)
+    seen_by_both = [f for f in faces if any(same_face(np.array(f.box), d.box) for d in full)]
+    return seen_by_both or faces
+
+
+def _confirmed(rgb: NDArray[np.uint8], detections: list[Detection]) -> list[Face]:
+    """Return the detections the mesh's presence gate confirms, as faces, largest box first."""
     faces = []
-    for detection in detect_faces(rgb):
+    for detection in detections:
         mesh = face_mesh(face_crop(rgb, detection))
         if mesh.presence < PRESENCE_THRESHOLD:
             continue
