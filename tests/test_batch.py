@@ -329,7 +329,15 @@ def test_cli_batch_with_corrupt_files_finishes_and_reports_them(
 
 def test_cli_resumes_after_sigkill_without_duplicates(tmp_path: Path, photo_dir: Path) -> None:
     out = tmp_path / "results.jsonl"
-    command = [sys.executable, "-m", "photocheck.cli.main", "batch", str(photo_dir), "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "photocheck.cli.main",
+        "batch",
+        str(photo_dir),
+        "--out",
+        str(out),
+    ]
     process = subprocess.Popen(
         [*command, "--workers", "2"],
         start_new_session=True,
@@ -448,8 +456,14 @@ def test_dask_local_cluster_matches_local_results(photo_paths: list[str], tmp_pa
     inputs = [*photo_paths[:4], b"not an image"]
     local = _dicts(list(validate_many(inputs, executor="serial")))
     with (
+        # Port 0: the scheduler and its HTTP server take free ports chosen by the OS (the
+        # defaults, 8786 and 8787, may be taken on a shared machine).
         distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            scheduler_port=0,
+            dashboard_address=":0",
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

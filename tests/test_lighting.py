@@ -8,6 +8,8 @@ tests skip when the folder is absent).
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -15,10 +17,13 @@ import numpy as np
 import pytest
 
 import photocheck
+from photocheck.batch.table import MeasurementTable
 from photocheck.evaluation.labels import read_manifest
-from photocheck.evaluation.synthetic import make_variant
+from photocheck.evaluation.rejudge import TableVerdicts, judge_table
+from photocheck.evaluation.synthetic import expectation_agreement, make_variant, variant_info
 from photocheck.evaluation.synthetic_lighting import (
     CHECKS,
+    MILDEST,
     TARGETS,
     base_rows,
     colour_cast,
@@ -314,14 +319,16 @@ def test_no_face_is_not_assessed(blank: np.ndarray) -> None:
         ("compression.jpeg", 5, "image.compression"),
         ("lighting.side_shadow", 0.85, "lighting.uniformity"),
         ("lighting.hotspot", 1.0, "lighting.hotspots"),
+        ("eyes.closed", 1.0, "eyes.open"),
     ],
 )
 def test_clear_variants_of_the_portrait_fail(
     portrait_rgb: np.ndarray, variant: str, severity: Any, check: str
 ) -> None:
     assert _results(portrait_rgb)[check].passed, "the untouched portrait should pass"
-    image = make_variant(portrait_rgb, variant, severity).image
-    result = _results(image)[check]
+    made = make_variant(portrait_rgb, variant, severity)
+    assert made.expected == {check: "fail"}  # the severity lies in the variant's fail zone
+    result = _results(made.image)[check]
     assert result.status == "fail", result
 
 
@@ -341,69 +348,106 @@ def test_variants_leave_the_input_alone(portrait_rgb: np.ndarray) -> None:
 
 # --- evaluation on the real photos ----------------------------------------------------------
 
-# The evaluation runs on every second compliant photo of the development set (n_faces 1,
-# plain background, exposure ok, sharp, frontal; 19 of 38, in manifest order) to keep the
-# suite fast, reduced to at most 800 px, icao profile, each variant at its clearly visible
-# severity. The full-set figures (all 38 photos, every severity) are in docs/checks.md;
-# reproduce them with: uv run python tools/make_docs.py lighting
-# Floors and ceilings are the half-set figures with a margin of about one photo.
-FALSE_REJECTION_CEILING: dict[str, float] = {
-    "lighting.uniformity": 0.06,  # measured 0/19 (full set 1/38)
-    "lighting.hotspots": 0.11,  # measured 1/19 (full set 2/38)
-    "background.shadow": 0.16,  # measured 2/19: 1 fail, 1 not assessed (full set 1 + 3 of 38)
-    "colour.natural": 0.11,  # measured 1/19 (full set 2/38: black-and-white, blue-eyed baby)
-    "eyes.red": 0.06,  # measured 0/19 (full set 1/38: the 15-px eye distance photo)
-    "image.compression": 0.06,  # measured 0/19 (full set 1/38: a 15-px eye distance, not assessed)
+# Every second compliant photo of the development set (n_faces 1, plain background, exposure
+# ok, sharp, frontal; 36 of 71 in manifest order), reduced to at most 800 px, judged by icao.
+# Each variant is made at two severities: the strongest at which its target check is expected
+# to pass (MILDEST) and the mildest at which it is expected to fail (TARGETS). Those
+# expectations follow from what the variant does (module docstring of
+# photocheck.evaluation.synthetic_lighting), not from what the checks answered. The full set at
+# every severity: uv run python tools/make_docs.py lighting (docs/checks.md).
+
+# A check should agree with a definitional expectation on at least 9 photos in 10 (the rest:
+# variants placed on a misread face, bases near a limit).
+EXPECTED_AGREEMENT = 0.9
+# Where a check falls short of that, the shortfall is stated here with the figure measured
+# when it was recorded (36 photos, icao). The test then checks that the check does not do
+# worse than the stated guard and reports the shortfall as an expected failure (xfail); once
+# the check reaches EXPECTED_AGREEMENT the entry must go.
+SHORTFALLS: dict[tuple[str, str], tuple[float, str]] = {
+    ("lighting.side_shadow", "fail"): (
+        0.7,
+        "two stops on one side of the face: 29/36 (81%) rejected; at 0.85 35/36",
+    ),
+    ("background.cast_shadow", "fail"): (
+        0.8,
+        "a one-stop shadow on the backdrop: 22/25 (88%); the others within the asymmetry "
+        "noise of the limit (warn) or below it",
+    ),
+    ("eyes.closed", "fail"): (
+        0.6,
+        "skin painted over the whole eye opening: 24/36 (67%) rejected; 9 more measure an "
+        "openness of 0.076-0.10, within the noise of the 0.09 limit (borderline: warn, which "
+        "passes), and on 3 the mesh still places open eyes (0.14-0.16)",
+    ),
+    ("compression.rescale", "fail"): (
+        0.5,
+        "a 4x reduction enlarged back: 21/36 (58%); its fine-detail value often lies within "
+        "the noise of the limit (borderline, accepted)",
+    ),
 }
-DETECTION_FLOOR: dict[str, float] = {
-    "lighting.side_shadow": 0.89,  # measured 18/19 (full set 37/38)
-    # A cast shadow within the asymmetry noise of the limit is borderline (warn), not rejected:
-    "background.cast_shadow": 0.85,  # measured 88.9%
-    "lighting.hotspot": 0.94,  # measured 19/19 (full set 38/38)
-    "colour.cast_blue": 0.89,  # measured 18/19 (full set 36/38)
-    "colour.cast_red": 0.85,  # measured 88.9% (the others borderline)
-    "colour.cast_green": 0.94,  # measured 19/19 (full set 38/38)
-    "colour.greyscale": 0.94,  # measured 19/19 (full set 38/38)
-    "eyes.red": 0.94,  # measured 19/19 (full set 38/38)
-    "compression.jpeg": 0.94,  # measured 19/19 (full set 38/38)
-    # Weak: a 4x enlargement's fine-detail value often lies within the noise of the limit
-    # (borderline, accepted): measured 58.3%.
-    "compression.rescale": 0.5,
-}
+# Untouched photos are not labelled for lighting: the share any of these checks rejects is
+# held under the same 1 in 10.
+FALSE_REJECTION_CEILING = 0.1
+
+
+def _need_photos() -> Path:
+    manifest = PHOTOS_DIR / "manifest.csv"
+    if not manifest.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must evaluate on the labelled photos, not found at {PHOTOS_DIR}")
+        pytest.skip(f"real photos not available ({PHOTOS_DIR} is absent)")
+    return manifest
 
 
 @pytest.fixture(scope="session")
-def lighting_evaluation() -> dict[str, dict[str, tuple[int, int]]]:
-    """Half the compliant photos and their clearly visible variants, measured once per session.
-
-    Per variant (``"none"`` for the untouched photos) and check: (rejected, photos).
-    """
-    manifest = PHOTOS_DIR / "manifest.csv"
-    if not manifest.is_file():
-        pytest.skip(f"real photos not available ({PHOTOS_DIR} is absent)")
-    rows = base_rows(read_manifest(manifest))[::2]
-    plan = {name: [severity] for name, (_, severity) in TARGETS.items()}
+def lighting_evaluation() -> tuple[MeasurementTable, TableVerdicts]:
+    """Half the compliant photos and their variants at both severities, measured once."""
+    rows = base_rows(read_manifest(_need_photos()))[::2]
+    plan = {name: [MILDEST[name], TARGETS[name][1]] for name in TARGETS}
     table = lighting_set(rows, severities=plan, workers=1)
-    return rejection_rates(table, "icao", checks=CHECKS)
+    return table, judge_table(table, "icao")
+
+
+def test_targets_and_mildest_match_the_registered_expectations() -> None:
+    for name, (check, severity) in TARGETS.items():
+        spec = variant_info(name)
+        assert spec.expected_for(severity) == {check: "fail"}, name
+        assert spec.expected_for(MILDEST[name]) == {check: "pass"}, name
+        assert severity in spec.severities and MILDEST[name] in spec.severities, name
 
 
 @pytest.mark.evaluation
 @pytest.mark.parametrize("check", CHECKS)
 def test_false_rejections_on_compliant_photos(
-    lighting_evaluation: dict[str, dict[str, tuple[int, int]]], check: str
+    lighting_evaluation: tuple[MeasurementTable, TableVerdicts], check: str
 ) -> None:
-    bad, photos = lighting_evaluation["none"][check]
-    rate = bad / photos
-    assert rate <= FALSE_REJECTION_CEILING[check], f"{check}: {rate:.1%} false rejections"
+    table, verdicts = lighting_evaluation
+    bad, photos = rejection_rates(table, verdicts=verdicts, checks=[check])["none"][check]
+    assert bad / photos <= FALSE_REJECTION_CEILING, f"{check}: {bad}/{photos} rejected"
 
 
 @pytest.mark.evaluation
+@pytest.mark.parametrize("side", ["fail", "pass"])
 @pytest.mark.parametrize("variant", list(TARGETS))
-def test_detection_at_the_clearly_visible_severity(
-    lighting_evaluation: dict[str, dict[str, tuple[int, int]]], variant: str
+def test_checks_agree_with_the_definitional_expectations(
+    lighting_evaluation: tuple[MeasurementTable, TableVerdicts], variant: str, side: str
 ) -> None:
-    check = TARGETS[variant][0]
-    assert variant in lighting_evaluation, f"{variant} applied to no photo"
-    hits, made = lighting_evaluation[variant][check]
-    rate = hits / made
-    assert rate >= DETECTION_FLOOR[variant], f"{variant}: {check} rejects {rate:.1%}"
+    table, verdicts = lighting_evaluation
+    check, clear = TARGETS[variant]
+    severity = clear if side == "fail" else MILDEST[variant]
+    agree, made = expectation_agreement(table, verdicts)[(variant, str(severity), check)]
+    rate = agree / made
+    bad, photos = rejection_rates(table, verdicts=verdicts, checks=[check])["none"][check]
+    shortfall = SHORTFALLS.get((variant, side))
+    if shortfall is None:
+        assert rate >= EXPECTED_AGREEMENT, f"{variant}@{severity}: {check} {agree}/{made}"
+        if side == "fail":  # clearly above what the untouched photos score
+            assert rate >= bad / photos + 0.5, f"{variant}: untouched rejected {bad}/{photos}"
+        return
+    guard, note = shortfall
+    assert rate < EXPECTED_AGREEMENT, f"{variant}: now {agree}/{made}, remove it from SHORTFALLS"
+    assert rate >= guard, f"{variant}@{severity}: {check} {agree}/{made}, worse than: {note}"
+    pytest.xfail(
+        f"{variant}@{severity}: {check} agrees on {agree}/{made}, expected "
+        f"{EXPECTED_AGREEMENT:.0%} (untouched photos rejected: {bad}/{photos}). {note}"
+    )

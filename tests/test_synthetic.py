@@ -1,9 +1,13 @@
 """The labelled synthetic-variant generator (photocheck.evaluation.synthetic).
 
-Images: the astronaut portrait of conftest (public domain) and shapes drawn here.
+Images: the astronaut portrait of conftest (public domain) and shapes drawn here; for the
+evaluation, the real photos of ``../shared/data/photos`` read in place (skipped when absent,
+failed when ``CI=true``).
 """
 
 from __future__ import annotations
+
+import os
 
 import cv2
 import numpy as np
@@ -11,15 +15,20 @@ import pytest
 
 import photocheck
 from photocheck.evaluation import synthetic
+from photocheck.evaluation.rejudge import judge_table
 from photocheck.evaluation.synthetic import (
     VariantNotApplicable,
     available_variants,
+    expectation_agreement,
     iter_variants,
     make_variant,
     plain_background_mask,
     register_variant,
     variant_info,
 )
+from photocheck.evaluation.tuning import rejection_rates, synthetic_set
+
+from .conftest import PHOTOS_DIR
 
 BUILT_IN = (
     "blur.gaussian", "blur.motion", "exposure.dark", "exposure.bright", "rotation",
@@ -160,3 +169,129 @@ def test_misuse_gives_clear_errors(portrait):
             make_variant(portrait, "test.bad", 1)
     finally:
         synthetic._VARIANTS.pop("test.bad", None)
+
+
+# --- evaluation on the real photos ----------------------------------------------------------
+
+# The first 20 photos of the development set that suit a base (tuning.BASE_LABELS: one face,
+# plain light background, frontal, sharp, exposure ok), framed the ICAO way, with each
+# built-in variant at the strongest severity its check is expected to pass and the mildest it
+# is expected to fail (both signs where the sign matters), judged by icao. The expectations
+# are the registered ones, which follow from what each variant does (module docstring of
+# photocheck.evaluation.synthetic), not from what the checks answered.
+PLAN: dict[str, tuple[object, ...]] = {
+    "blur.gaussian": (0.1, 1.0),
+    "blur.motion": (0.5, 3.0),
+    "exposure.dark": (0.7, 0.25),
+    "exposure.bright": (1.4, 4.0),
+    "rotation": (2, 12, -12),
+    "background.recolour": tuple(synthetic.BACKGROUND_COLOURS),
+    "background.busy": (3, 40),
+    "jpeg": (30,),
+    "crop.off_centre": (0.02, 0.15, -0.15),
+    "crop.too_tight": (1.05, 1.4),
+    "crop.too_loose": (1.05, 1.4),
+}
+EVAL_CHECKS = (
+    "sharpness", "exposure", "pose.roll", "background.colour", "background.uniformity",
+    "geometry.centring", "geometry.face_width",
+)  # fmt: skip
+# A check should agree with a definitional expectation on at least 9 photos in 10.
+EXPECTED_AGREEMENT = 0.9
+# Where a check falls short, the shortfall is stated with the figure measured when it was
+# recorded (icao); the test checks that it does not get worse than the guard and reports it
+# as an expected failure (xfail). Once the check reaches EXPECTED_AGREEMENT the entry must go.
+SHORTFALLS: dict[tuple[str, object], tuple[float, str]] = {
+    ("blur.gaussian", 1.0): (0.7, "sigma 1% of the width: 16/20 (80%) rejected"),
+    ("blur.motion", 3.0): (
+        0.0,
+        "a streak 3% of the width long: 0/20 rejected; the sharpness score does not see "
+        "motion blur",
+    ),
+    ("exposure.dark", 0.25): (
+        0.0,
+        "two stops darker: 1/20 rejected; the mean skin level stays within limits wide enough "
+        "for well-lit dark skin (45-225), and the check rejects on clipping",
+    ),
+    ("rotation", 12): (
+        0.75,
+        "12 degrees of roll: 16/19 (84%); the photo's own roll adds to the 12 degrees or takes "
+        "from it, and a roll within the noise of the 8-degree limit warns",
+    ),
+    ("rotation", -12): (0.8, "-12 degrees of roll: 17/19 (89%), as for 12"),
+    ("background.busy", 40): (0.7, "bars of 40 grey levels: 11/14 (79%) rejected"),
+}
+
+
+def _plan_cases() -> list[tuple[str, object]]:
+    return [(name, severity) for name, severities in PLAN.items() for severity in severities]
+
+
+@pytest.fixture(scope="module")
+def builtin_evaluation():
+    manifest = PHOTOS_DIR / "manifest.csv"
+    if not manifest.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must evaluate on the labelled photos, not found at {PHOTOS_DIR}")
+        pytest.skip(f"real photos not available ({PHOTOS_DIR} is absent)")
+    severities = {name: list(values) for name, values in PLAN.items()}
+    table = synthetic_set(
+        manifest, names=list(PLAN), severities=severities, limit=20, originals=True,
+        checks=EVAL_CHECKS, workers=1,
+    )  # fmt: skip
+    return table, judge_table(table, "icao")
+
+
+def test_the_plan_sits_on_the_expectation_boundaries():
+    for name, severity in _plan_cases():
+        expected = variant_info(name).expected_for(severity)
+        assert len(expected) == 1 and set(expected) <= set(EVAL_CHECKS), (name, severity)
+
+
+@pytest.mark.evaluation
+@pytest.mark.parametrize(("variant", "severity"), _plan_cases())
+def test_checks_agree_with_the_definitional_expectations(builtin_evaluation, variant, severity):
+    table, verdicts = builtin_evaluation
+    ((check, outcome),) = variant_info(variant).expected_for(severity).items()
+    key = (variant, str(severity), check)
+    agreement = expectation_agreement(table, verdicts)
+    assert key in agreement, f"{variant}@{severity} applied to no photo"
+    agree, made = agreement[key]
+    rate = agree / made
+    bad, photos = rejection_rates(table, verdicts=verdicts, checks=[check])["none"][check]
+    shortfall = SHORTFALLS.get((variant, severity))
+    if shortfall is None:
+        assert rate >= EXPECTED_AGREEMENT, f"{variant}@{severity}: {check} {agree}/{made}"
+        if outcome == "fail":  # clearly above what the untouched photos score
+            assert rate >= bad / photos + 0.5, f"{variant}: untouched rejected {bad}/{photos}"
+        return
+    guard, note = shortfall
+    assert rate < EXPECTED_AGREEMENT, f"{variant}: now {agree}/{made}, remove it from SHORTFALLS"
+    assert rate >= guard, f"{variant}@{severity}: {check} {agree}/{made}, worse than: {note}"
+    pytest.xfail(
+        f"{variant}@{severity}: {check} agrees on {agree}/{made}, expected "
+        f"{EXPECTED_AGREEMENT:.0%} (untouched photos rejected: {bad}/{photos}). {note}"
+    )
+
+
+# The bases carry labels (sharp, exposure ok, frontal) and are framed the ICAO way, so these
+# checks should pass them untouched; the same 1 in 10 is allowed. The background checks are
+# left out: on the framed crops of photos labelled plain, background.uniformity rejected 4/20
+# and background.colour 5/20 when this was written (background.uniformity's cross-validated
+# figure on the uncropped photos is gated in tests/test_accuracy.py; background.colour has too
+# few non-compliant photos there to be gated).
+UNTOUCHED_MUST_PASS = (
+    "sharpness",
+    "exposure",
+    "pose.roll",
+    "geometry.centring",
+    "geometry.face_width",
+)
+
+
+@pytest.mark.evaluation
+@pytest.mark.parametrize("check", UNTOUCHED_MUST_PASS)
+def test_untouched_bases_pass(builtin_evaluation, check):
+    table, verdicts = builtin_evaluation
+    bad, photos = rejection_rates(table, verdicts=verdicts, checks=[check])["none"][check]
+    assert photos >= 10 and bad / photos <= 1 - EXPECTED_AGREEMENT, f"{check}: {bad}/{photos}"

@@ -201,7 +201,8 @@ def test_borderline_cases_are_judged_alike_by_both_paths(noisy_check, severity):
         if kind == "borderline":
             assert result.message.startswith("This is close to the limit (two noisy values")
             assert result.message.endswith("a retake with care is safer.")
-            assert result.limits in ({"min": 1.0, "max": 2.0}, {"min": None, "max": 4.0})
+            # Every parameter of the check, whichever limit is borderline.
+            assert result.limits == {"min_a": 1.0, "max_a": 2.0, "max_b": 4.0, "allowed": ["x"]}
     # The normalised score is above 1 exactly on the rows the limits reject, and limits_at
     # moves the limits so that judging at them rejects exactly the scores above the cut-off.
     scores = check_scores(table, "test.noisy", rule)
@@ -229,11 +230,41 @@ def test_a_check_missing_from_the_table_is_not_assessed_like_judge(measured, tem
             assert verdicts.status_names("test.later")[row] == "not_assessed"
 
 
+def test_a_reference_check_without_a_reference_is_left_out_like_judge(measured):
+    """identity.same_person needs a reference photo: with none measured it is not judged."""
+    table, measurements = measured
+    profile = photocheck.load_profile("icao")
+    assert "identity.same_person" in profile.checks
+    verdicts = judge_table(table, profile)
+    assert "identity.same_person" not in verdicts.checks
+    for row, m in enumerate(measurements):
+        if m is not None:
+            assert bool(verdicts.ok[row]) == photocheck.judge(m, profile).ok
+    # With comparisons in the table, the check is judged, the reference rules included.
+    rows = [
+        {"source": "same", "identity.same_person:distance": 0.3,
+         "identity.same_person:reference_readable": 1, "identity.same_person:reference_faces": 1},
+        {"source": "other", "identity.same_person:distance": 0.9,
+         "identity.same_person:reference_readable": 1, "identity.same_person:reference_faces": 1},
+        {"source": "group", "identity.same_person:distance": math.nan,
+         "identity.same_person:reference_readable": 1, "identity.same_person:reference_faces": 3},
+    ]  # fmt: skip
+    pairs = judge_table(MeasurementTable.from_records(rows), profile)
+    check = pairs.checks["identity.same_person"]
+    assert [check.codes[i] for i in check.code_index] == [
+        "identity.same_person.ok",
+        "identity.same_person.different_person",
+        "identity.same_person.reference_no_single_face",
+    ]
+
+
 def test_scores_cross_one_exactly_where_the_profile_rejects(measured):
     table, _ = measured
     profile = photocheck.load_profile("icao")
     verdicts = judge_table(table, profile)
     for check, rule in profile.rules.items():
+        if check not in verdicts.checks:  # identity.same_person: nothing compared
+            continue
         scores = check_scores(table, check, rule)
         with np.errstate(invalid="ignore"):
             rejected = scores > 1.0
@@ -418,7 +449,7 @@ def test_tune_refuses_ambiguous_targets_and_skips_thin_groups():
     with pytest.raises(photocheck.PhotocheckError, match="exactly one"):
         tune(table, None, "icao")
     _, report = tune(table, None, "icao", target_frr=0.1)
-    assert "fewer than" in report["sharpness"]["skipped"]
+    assert "too few photos" in report["sharpness"]["skipped"]
 
 
 def test_cli_evaluate_and_tune_on_a_tiny_manifest(tmp_path, capsys):

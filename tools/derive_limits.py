@@ -1,140 +1,96 @@
 """Cross-validated accuracy of every labelled check group, and the limits to ship.
 
-Measures every photo of a manifest once, then for each label group (face count, pose, eyes,
-mouth, background, accessories, occlusion...) fits the limits the profile sets for the group's
-checks on K-1 folds and judges the held fold (``photocheck.evaluation.crossval``). Prints, per
-group: positives and negatives, cross-validated FRR / FAR / balanced accuracy, the in-sample
-balanced accuracy (limits fitted on every photo: optimistic), the balanced accuracy of the
-profile's shipped limits on the same photos, the limits fitted on every photo (what a profile
-would ship) and how far the per-fold limits moved.
+A thin printer over the one evaluation engine: ``photocheck.evaluation.tuning.evaluate(...,
+cv=K)`` (which runs ``photocheck.evaluation.crossval.cross_validate_groups``), the same
+figures as ``photocheck evaluate MANIFEST --cv K``. Measures every photo of a manifest once,
+then for each label group fits the limits the profile sets for the group's checks on K-1
+folds and judges the held fold. Prints, per group: positives and negatives, cross-validated
+FRR / FAR / balanced accuracy / EER with bootstrap 95% intervals, the in-sample figures
+(limits fitted on every photo: optimistic), the profile's shipped limits on the same photos,
+the limits fitted on every photo (what a profile would ship) and how far the per-fold limits
+moved.
 
 Usage::
 
-    uv run python tools/derive_limits.py ../shared/data/photos/manifest.csv [--profile icao] [--folds 5] [--markdown OUT.md]
+    uv run python tools/derive_limits.py ../shared/data/photos/manifest.csv [--profile icao] [--folds 5] [--group-by source_repo] [--markdown OUT.md]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 import photocheck
-from photocheck.batch.runner import iter_measurements
-from photocheck.evaluation.crossval import balanced_accuracy, cross_validate_profile
-from photocheck.evaluation.labels import expected_outcomes, group_checks, read_manifest
+from photocheck.evaluation.labels import expected_outcomes, read_manifest
+from photocheck.evaluation.rejudge import judge_table
+from photocheck.evaluation.tuning import evaluate, labelled_manifest_table
 
 PLAIN = ("plain_white", "plain_blue", "plain_light_other", "plain_dark")
-# Fewer negatives than this: the figure is shown but means little (one photo moves it a lot).
-FEW_NEGATIVES = 10
+COMPLIANT = {
+    "n_faces": ("1",),
+    "background": PLAIN,
+    "frontal": ("yes",),
+    "eyes_open": ("yes",),
+    "mouth_closed": ("yes",),
+    "glasses": ("none",),
+    "headwear": ("none",),
+    "occlusion": ("", "none"),
+    "sharp": ("yes",),
+    "exposure": ("ok",),
+}
 
 
-def measure_all(rows: Sequence[Mapping[str, str]]) -> list[photocheck.Measurements | None]:
-    """Measure every photo once, in this process (None when it cannot be read)."""
-    photos = [row["path"] for row in rows]
-    return [measured for _, measured, _ in iter_measurements(photos, workers=1)]
+def report(
+    manifest: Path, profile_name: str, folds: int, *, group_by: str | None = None, seed: int = 0
+) -> str:
+    """Measure, cross-validate and return the Markdown report.
 
-
-def shipped_ba(
-    group: str, rows: Sequence[Mapping[str, str]], verdicts: Sequence[photocheck.Verdict | None]
-) -> float:
-    """Balanced accuracy of the shipped limits: accepted when every check of the group passes."""
-    accepted, truth = [], []
-    for row, verdict in zip(rows, verdicts, strict=True):
-        expected = expected_outcomes(row)
-        if group not in expected:
-            continue
-        accepted.append(_passed(verdict, group_checks(group)))
-        truth.append(expected[group])
-    return balanced_accuracy(accepted, truth)
-
-
-def _passed(verdict: photocheck.Verdict | None, checks: Sequence[str]) -> bool:
-    """Whether every one of these checks that the profile applies accepted the photo.
-
-    A borderline result (within the measurement noise of a limit) is accepted; a ``warn``
-    from a rule of severity ``warn`` (e.g. clear glasses in ``icao``) counts as a flag.
+    Parameters
+    ----------
+    manifest : Path
+        The labelled manifest.
+    profile_name : str
+        The profile giving the rule shape.
+    folds : int
+        Folds (at least 2).
+    group_by : str, optional
+        A manifest column whose values stay in one fold (e.g. ``source_repo``).
+    seed : int, optional
+        Seed of the folds and the bootstrap.
     """
-    return verdict is not None and all(
-        r.status == "pass" or r.code.endswith(".borderline")
-        for r in verdict.results
-        if r.check in checks
-    )
-
-
-def is_compliant(row: Mapping[str, str]) -> bool:
-    """One face, plain background, frontal, eyes open, mouth closed, no accessory or cover."""
-    wanted = {
-        "n_faces": ("1",),
-        "background": PLAIN,
-        "frontal": ("yes",),
-        "eyes_open": ("yes",),
-        "mouth_closed": ("yes",),
-        "glasses": ("none",),
-        "headwear": ("none",),
-        "occlusion": ("", "none"),
-        "sharp": ("yes",),
-        "exposure": ("ok",),
-    }
-    return all(row.get(column, "") in ok for column, ok in wanted.items())
-
-
-def _cut(value: float) -> str:
-    return "open" if not np.isfinite(value) else f"{value:.4g}"
-
-
-def report(manifest: Path, profile_name: str, folds: int) -> str:
-    """Measure, cross-validate and return the Markdown report."""
     rows = read_manifest(manifest)
-    measured = measure_all(rows)
+    table = labelled_manifest_table(manifest, workers=1, rows=rows)
     profile = photocheck.load_profile(profile_name)
-    verdicts = [photocheck.judge(m, profile) if m is not None else None for m in measured]
+    labels = [expected_outcomes(row, None, profile) for row in rows]
+    sources = [row[group_by] for row in rows] if group_by else None
+    cv = evaluate(table, labels, profile, cv=folds, seed=seed, sources=sources, grouped_by=group_by)
+    verdicts = judge_table(table, profile)
+    compliant = np.array(
+        [all(row.get(c, "") in ok for c, ok in COMPLIANT.items()) for row in rows], dtype=bool
+    )
+    pose_ok = np.ones(len(table), dtype=bool)
+    for check in ("pose.yaw", "pose.pitch", "pose.roll"):
+        pose_ok &= verdicts.passed(check)
+    count = table.numeric("face.count:count")
+    want = np.array([row["n_faces"] for row in rows], dtype=object)
+    labelled = np.isin(want, ["0", "1", "2", "2+"])
+    equal = np.array(
+        [str(int(c)) == w if np.isfinite(c) else False for c, w in zip(count, want, strict=True)]
+    ) | ((want == "2+") & (np.nan_to_num(count) >= 2))
     lines = [
         f"Photos: {len(rows)} from `{manifest.name}`. Limits in the shape of the `{profile.name}` "
-        f"profile, {folds}-fold stratified cross-validation (seed 0): for each fold the limits "
-        "that maximise balanced accuracy on the other folds judge the held fold.",
+        f"profile, {folds}-fold stratified cross-validation (seed {seed}): for each fold the "
+        "limits that maximise balanced accuracy on the other folds judge the held fold.",
         "",
-        "| group | pos | neg | CV FRR | CV FAR | CV BA | in-sample BA | shipped BA | limits fitted on all photos | per-fold range |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for figures in cross_validate_profile(rows, measured, profile, k=folds):
-        cv = figures.result
-        names = {
-            key: param if check == figures.group else f"{check} {param}"
-            for key, (check, param) in figures.params.items()
-        }
-        fitted = ", ".join(f"{names[key]} {_cut(cut)}" for key, cut in cv.cuts.items())
-        spread = "; ".join(
-            f"{names[key]} "
-            f"{_cut(min(c.get(key, np.inf) for c in cv.fold_cuts))}-"
-            f"{_cut(max(c.get(key, np.inf) for c in cv.fold_cuts))}"
-            for key in cv.cuts
-        )
-        few = " (few)" if cv.negatives < FEW_NEGATIVES else ""
-        lines.append(
-            f"| {figures.group} | {cv.positives} | {cv.negatives}{few} | {cv.frr:.3f} | "
-            f"{cv.far:.3f} | **{cv.balanced_accuracy:.3f}** | {cv.in_sample_balanced_accuracy:.3f} | "
-            f"{shipped_ba(figures.group, rows, verdicts):.3f} | {fitted} | {spread} |"
-        )
-    compliant = [v for row, v in zip(rows, verdicts, strict=True) if is_compliant(row)]
-    pose_ok = sum(_passed(v, ("pose.yaw", "pose.pitch", "pose.roll")) for v in compliant)
-    equal = labelled = 0
-    for row, m in zip(rows, measured, strict=True):
-        if row["n_faces"] in ("0", "1", "2", "2+"):
-            labelled += 1
-            count = m.by_check["face.count"].values.get("count", -1) if m is not None else -1
-            equal += str(count) == row["n_faces"] or (row["n_faces"] == "2+" and int(count) >= 2)
-    lines += [
-        "",
-        f"- face.count: the count equals the label on {equal}/{labelled} photos.",
+        cv.to_markdown(),
+        f"- face.count: the count equals the label on {int((equal & labelled).sum())}/"
+        f"{int(labelled.sum())} photos.",
         f"- Fully compliant photos (one face, plain background, frontal, eyes open, mouth closed, "
         f"no accessory or cover, sharp, well exposed) accepted by the shipped pose.* limits: "
-        f"{pose_ok}/{len(compliant)}.",
-        f"- Groups marked (few) have fewer than {FEW_NEGATIVES} negatives: one photo moves the "
-        "figure by more than 0.05.",
+        f"{int((pose_ok & compliant).sum())}/{int(compliant.sum())}.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -145,9 +101,11 @@ def main() -> int:
     parser.add_argument("manifest", type=Path)
     parser.add_argument("--profile", default="icao")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--group-by", help="manifest column whose values stay in one fold")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     args = parser.parse_args()
-    text = report(args.manifest, args.profile, args.folds)
+    text = report(args.manifest, args.profile, args.folds, group_by=args.group_by, seed=args.seed)
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")

@@ -12,8 +12,9 @@ FRR / FAR / balanced accuracy / EER; :mod:`photocheck.evaluation.crossval` for
 
 Pages with hand-written prose (``features.md``, ``checks.md``) keep it: only the blocks
 between ``<!-- make_docs:NAME -->`` and ``<!-- /make_docs:NAME -->`` (and the limit columns of
-the table of ``checks.md``) are replaced. ``accuracy.md`` is written whole by
-``photocheck evaluate ... --markdown`` (the command it states), ``hostile-inputs.md`` from a
+the table of ``checks.md``) are replaced. ``accuracy.md`` is written whole from
+:func:`photocheck.evaluation.tuning.evaluate` with ``cv=5`` (what ``photocheck evaluate
+MANIFEST --cv 5`` prints), ``hostile-inputs.md`` from a
 run of ``tests/hostile/run_corpus.py`` under its resource caps, ``face-analysis.md`` from
 ``tools/derive_limits.py``.
 
@@ -44,6 +45,7 @@ from photocheck.cli.main import safe_text
 from photocheck.evaluation.accessories import FEATURE_CHECKS, accessory_set
 from photocheck.evaluation.labels import expected_outcomes, read_manifest
 from photocheck.evaluation.rejudge import judge_table
+from photocheck.evaluation.synthetic import variant_info
 from photocheck.evaluation.synthetic_lighting import (
     CHECKS,
     TARGETS,
@@ -170,11 +172,13 @@ def features(run: Run) -> None:
 
 
 def accuracy(run: Run) -> None:
-    """Write the whole page with the ``photocheck evaluate`` command the page states."""
+    """Write the whole page with ``photocheck evaluate --cv 5`` (cross-validated and in-sample)."""
     run.labelled()  # measured once for every page (and saved when --tables is given)
     args = [
         "evaluate", os.path.relpath(run.manifest, ROOT), "--profile", "icao", "--synthetic",
+        "--cv", "5", "--seed", "0", "--group-by", "auto",
         "--markdown", os.path.relpath(run.docs / "accuracy.md", ROOT),
+        "--page-command", "uv run --frozen python tools/make_docs.py accuracy",
     ]  # fmt: skip
     if run.workers is not None:
         args += ["--workers", str(run.workers)]
@@ -218,20 +222,24 @@ def lighting(run: Run) -> None:
             f"| `{check}` | {len(bad)}/{n} | {len(bad) / n:.1%} | {failed} | "
             f"{len(bad) - failed} | {names or '-'} |"
         )
+    # "expected" is the variant's registered expectation at that severity, set from what the
+    # variant does (synthetic_lighting's module docstring); "-": none (between the zones).
     detection = [
-        "| variant | target check | severity | applied to | rejected | rate |",
-        "|---|---|---|---|---|---|",
+        "| variant | target check | severity | expected | applied to | rejected | rate |",
+        "|---|---|---|---|---|---|---|",
     ]
     by = ("meta:variant", "meta:severity")
     rates = rejection_rates(table, by=by, checks=CHECKS, verdicts=verdicts)
     for (variant, severity), per in rates.items():
         if variant == "none":
             continue
-        check, clear = TARGETS[variant]
+        check, _ = TARGETS[variant]
         hits, made = per[check]
-        mark = " (clear)" if severity == str(clear) else ""
+        spec = variant_info(variant)
+        sev = next(s for s in spec.severities if str(s) == severity)
+        expected = spec.expected_for(sev).get(check, "-")
         detection.append(
-            f"| `{variant}` | `{check}` | {severity}{mark} | {made}/{n} | {hits} | "
+            f"| `{variant}` | `{check}` | {severity} | {expected} | {made}/{n} | {hits} | "
             f"{hits / made:.0%} |"
         )
     replace_blocks(

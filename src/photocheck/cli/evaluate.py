@@ -1,10 +1,16 @@
 """``photocheck evaluate`` and ``photocheck tune``: error rates over a labelled manifest.
 
-``photocheck evaluate MANIFEST.csv --profile icao [--synthetic] [-o out.csv|out.json]``
+``photocheck evaluate MANIFEST.csv --profile icao [--cv 5] [--synthetic] [-o out.csv|out.json]``
 prints, per check, the confusion counts, FRR, FAR, balanced accuracy and EER (see
-:mod:`photocheck.evaluation.tuning`); ``--markdown FILE`` writes the accuracy page (``docs/accuracy.md``
-is made this way). ``photocheck tune MANIFEST.csv --profile icao --target-frr 0.02 -o
-my.toml`` writes a profile with each labelled check's limits moved to the target.
+:mod:`photocheck.evaluation.tuning`); with ``--cv K`` first the cross-validated figures (limits
+chosen on K-1 folds, scored on the held fold, folds grouped by source when the manifest has
+a source column, bootstrap intervals and counts). ``--markdown FILE`` writes the accuracy
+page (``tools/make_docs.py accuracy`` makes ``docs/accuracy.md`` this way). ``photocheck tune
+MANIFEST.csv --profile icao --target-frr 0.02 -o my.toml`` writes a profile with each labelled
+check's limits moved to the target, and refuses (exit 1, nothing written) limits that leave
+their check's plausible range or raise FAR or FRR by more than ``--max-jump``, unless
+``--force``. ``--labels FILE`` maps manifest columns to checks with your own TOML mapping
+(the shipped one: ``photocheck/evaluation/label_mapping.toml``).
 
 ``--table FILE`` (and ``--synthetic-table FILE``) keeps the raw measurements: the first run
 measures and saves them (Parquet or CSV), later runs only re-judge.
@@ -20,7 +26,10 @@ from typing import Any
 
 from ..errors import PhotocheckError
 
-__all__ = ["add_parsers", "run"]
+__all__ = ["SOURCE_COLUMNS", "add_parsers", "run"]
+
+#: Manifest columns that name a photo's source, in the order ``--group-by auto`` looks for them.
+SOURCE_COLUMNS = ("group", "source", "source_repo")
 
 
 def add_parsers(sub: Any) -> None:
@@ -59,11 +68,29 @@ def add_parsers(sub: Any) -> None:
         p.add_argument(
             "--progress", action="store_true", help="show a progress bar while measuring"
         )
+        p.add_argument(
+            "--labels", metavar="FILE",
+            help="TOML mapping of manifest columns to checks (default: the shipped mapping)",
+        )  # fmt: skip
         if name == "evaluate":
             p.add_argument(
                 "--output", "-o", metavar="FILE", help="write the figures as .csv or .json"
             )
             p.add_argument("--markdown", metavar="FILE", help="write the accuracy page as Markdown")
+            p.add_argument(
+                "--cv", type=int, metavar="K",
+                help="cross-validate: limits chosen on K-1 folds, scored on the held fold",
+            )  # fmt: skip
+            p.add_argument(
+                "--group-by", metavar="COLUMN", default="auto",
+                help="keep the photos of one value of this manifest column in one fold; 'auto' "
+                f"(default): the first of {', '.join(SOURCE_COLUMNS)} the manifest has; 'none'",
+            )  # fmt: skip
+            p.add_argument("--seed", type=int, default=0, help="seed of folds and bootstrap (0)")
+            p.add_argument(
+                "--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)"
+            )
+            p.add_argument("--page-command", help=argparse.SUPPRESS)  # the page's regenerate line
         else:
             goal = p.add_mutually_exclusive_group(required=True)
             goal.add_argument(
@@ -80,6 +107,18 @@ def add_parsers(sub: Any) -> None:
                 "--only", action="append", metavar="GROUP",
                 help="tune only this label group or check id (repeatable; default: every labelled one)",
             )  # fmt: skip
+            p.add_argument(
+                "--force", action="store_true",
+                help="write limits that leave their plausible range, jump FAR/FRR or rest on few photos",
+            )  # fmt: skip
+            p.add_argument(
+                "--max-jump", type=float, default=0.25,
+                help="largest rise of FAR or FRR accepted without --force (default 0.25)",
+            )  # fmt: skip
+            p.add_argument(
+                "--min-examples", type=int, default=None,
+                help="fewest compliant and non-compliant photos a group needs (default 10)",
+            )  # fmt: skip
 
 
 def _tables(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -93,6 +132,11 @@ def _tables(args: argparse.Namespace) -> tuple[Any, Any]:
         args.table,
         lambda: labelled_manifest_table(manifest, workers=args.workers, progress=args.progress),
     )
+    if len(real) != len(_rows(args)):
+        raise PhotocheckError(
+            f"the table {args.table!r} has {len(real)} rows, the manifest {len(_rows(args))}: "
+            "measure again (delete the table)"
+        )
     synthetic = None
     if args.synthetic:
         synthetic = cached_table(
@@ -111,20 +155,69 @@ def run(args: argparse.Namespace) -> int:
     return _tune(args)
 
 
+def _rows(args: argparse.Namespace) -> list[dict[str, str]]:
+    """Return the manifest's rows (read once per run)."""
+    from ..evaluation.labels import read_manifest
+
+    if not hasattr(args, "_rows"):
+        args._rows = read_manifest(args.manifest)
+    rows: list[dict[str, str]] = args._rows
+    return rows
+
+
+def _mapping(args: argparse.Namespace) -> Any:
+    from ..evaluation.labels import load_label_mapping
+
+    return load_label_mapping(args.labels)
+
+
+def _sources(args: argparse.Namespace) -> tuple[list[str] | None, str | None]:
+    """Return the source of each manifest row for ``--group-by`` (None: ungrouped)."""
+    rows = _rows(args)
+    columns = set(rows[0]) if rows else set()
+    column = args.group_by
+    if column == "auto":
+        column = next((c for c in SOURCE_COLUMNS if c in columns), "none")
+    if column == "none":
+        return None, None
+    if column not in columns:
+        raise PhotocheckError(f"--group-by: the manifest has no column {column!r}")
+    return [row[column] for row in rows], column
+
+
 def _evaluate(args: argparse.Namespace) -> int:
+    from ..evaluation.labels import expected_outcomes
     from ..evaluation.tuning import evaluate
     from ..rules.profile import load_profile
 
     profile = load_profile(args.profile)
+    mapping = _mapping(args)
+    if args.cv is not None and args.cv < 2:
+        raise PhotocheckError(f"--cv needs at least 2 folds, got {args.cv}")
     real, synthetic = _tables(args)
-    results = {"real": evaluate(real, None, profile)}
+    labels = [expected_outcomes(row, mapping, profile) for row in _rows(args)]
+    results: dict[str, Any] = {"real": evaluate(real, labels, profile, mapping=mapping)}
+    if args.cv is not None:
+        sources, column = _sources(args)
+        cv = evaluate(
+            real, labels, profile, mapping=mapping, cv=args.cv, seed=args.seed,
+            sources=sources, grouped_by=column, resamples=args.resamples,
+        )  # fmt: skip
+        results = {"cross-validated": cv, **results}
     if synthetic is not None:
-        results["synthetic"] = evaluate(synthetic, None, profile)
+        results["synthetic"] = evaluate(synthetic, None, profile, mapping=mapping)
     for name, result in results.items():
-        sys.stdout.write(f"## {name} photos ({result.photos} rows)\n\n{result.to_markdown()}\n")
+        title = "in-sample, the profile's own limits" if name == "real" and args.cv else name
+        sys.stdout.write(f"## {title} ({result.photos} photos)\n\n{result.to_markdown()}\n")
     if args.output:
         _write_output(args.output, results)
     if args.markdown:
+        cv = results.get("cross-validated")
+        if cv is not None and cv.grouped_by:  # the page also shows the ungrouped figure
+            results["cross-validated, photo by photo"] = evaluate(
+                real, labels, profile, mapping=mapping, cv=args.cv, seed=args.seed,
+                resamples=args.resamples,
+            )  # fmt: skip
         text = accuracy_markdown(results, synthetic, args)
         Path(args.markdown).write_text(text, encoding="utf-8")
     return 0
@@ -136,35 +229,54 @@ def _write_output(path: str, results: dict[str, Any]) -> None:
     target = Path(path)
     if target.suffix.lower() == ".json":
         target.write_text(
-            json.dumps({k: v.to_dict(roc=True) for k, v in results.items()}, indent=1),
+            json.dumps(
+                {k: v.to_dict() if k == "cross-validated" else v.to_dict(roc=True)
+                 for k, v in results.items()}, indent=1,
+            ),
             encoding="utf-8",
-        )
+        )  # fmt: skip
         return
-    rows = [{"set": k, **r} for k, v in results.items() for r in v.to_records()]
+    rows = [
+        {"set": k, **{n: json.dumps(x) if isinstance(x, list | dict) else x for n, x in r.items()}}
+        for k, v in results.items()
+        for r in v.to_records()
+    ]
+    fields = list(dict.fromkeys(n for r in rows for n in r))
     with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["set"])
+        writer = csv.DictWriter(handle, fieldnames=fields or ["set"])
         writer.writeheader()
         writer.writerows(rows)
 
 
 def _tune(args: argparse.Namespace) -> int:
     from ..batch.table import MeasurementTable
-    from ..evaluation.tuning import tune
+    from ..evaluation.crossval import MIN_COUNT
+    from ..evaluation.labels import expected_outcomes
+    from ..evaluation.tuning import labels_from_table, tune
     from ..rules.profile import Profile, load_profile
 
     profile = load_profile(args.profile)
+    mapping = _mapping(args)
     real, synthetic = _tables(args)
-    table = real if synthetic is None else MeasurementTable.concat([real, synthetic])
+    labels = [expected_outcomes(row, mapping, profile) for row in _rows(args)]
+    table = real
+    if synthetic is not None:
+        table = MeasurementTable.concat([real, synthetic])
+        labels += labels_from_table(synthetic)
     tuned, report = tune(
-        table, None, profile, target_frr=args.target_frr, eer=args.eer, groups=args.only
-    )
-    goal = "equal-error point" if args.eer else f"false-reject rate <= {args.target_frr}"
-    description = f"{profile.description} Tuned by photocheck tune ({goal}) on {args.manifest}."
-    tuned = Profile(args.name or f"{profile.name}-tuned", description.strip(), tuned.rules)
-    Path(args.output).write_text(tuned.to_toml(), encoding="utf-8")
+        table, labels, profile, target_frr=args.target_frr, eer=args.eer, groups=args.only,
+        mapping=mapping, max_jump=args.max_jump, force=args.force,
+        min_examples=args.min_examples if args.min_examples is not None else MIN_COUNT,
+    )  # fmt: skip
+    refused = []
     for group, info in report.items():
         if "skipped" in info:
-            sys.stdout.write(f"{group:<24} left alone: {info['skipped']}\n")
+            loud = "too few" in info["skipped"]
+            line = f"{group:<24} left alone: {info['skipped']}"
+            if loud:
+                sys.stderr.write(f"WARNING: {line} (--force to tune it anyway)\n")
+            else:
+                sys.stdout.write(line + "\n")
             continue
         b, a = info["before"], info["after"]
         changes = (
@@ -174,69 +286,164 @@ def _tune(args: argparse.Namespace) -> int:
             )
             or "unchanged (the current limits meet the target best, or nothing numeric to move)"
         )
+        verb = "REFUSED" if info["refused"] else "in-sample"
         sys.stdout.write(
-            f"{group:<24} FRR {b['frr']:.1%} -> {a['frr']:.1%}, FAR {b['far']:.1%} -> {a['far']:.1%}: {changes}\n"
+            f"{group:<24} {verb} ({info['positives']} compliant / {info['negatives']} non-compliant): "
+            f"FRR {b['frr']:.1%} -> {a['frr']:.1%}, FAR {b['far']:.1%} -> {a['far']:.1%}: {changes}\n"
         )
-    sys.stdout.write(f"wrote {args.output}\n")
+        for note in info["notes"]:
+            sys.stderr.write(f"WARNING: {group}: {note}\n")
+        for problem in info["problems"]:
+            kind = "REFUSED" if info["refused"] else "WARNING (forced)"
+            sys.stderr.write(f"{kind}: {group}: {problem}\n")
+        if info["refused"]:
+            refused.append(group)
+    if refused:
+        sys.stderr.write(
+            f"photocheck tune: refused the new limits of {', '.join(refused)}; nothing written. "
+            "Tune the other groups with --only, or accept with --force.\n"
+        )
+        return 1
+    goal = "equal-error point" if args.eer else f"false-reject rate <= {args.target_frr}"
+    forced = " Forced past the safety checks (--force)." if args.force else ""
+    description = (
+        f"{profile.description} Tuned by photocheck tune ({goal}) on {args.manifest}.{forced}"
+    )
+    tuned = Profile(args.name or f"{profile.name}-tuned", description.strip(), tuned.rules)
+    Path(args.output).write_text(tuned.to_toml(), encoding="utf-8")
+    sys.stdout.write(
+        f"wrote {args.output} (figures are in-sample; check them with photocheck evaluate "
+        f"--cv 5 --profile {args.output})\n"
+    )
     return 0
+
+
+def _summary(cv: Any, ungrouped: Any) -> list[str]:
+    """In-sample beside cross-validated balanced accuracy, one row per group."""
+    head = "| group | pos | neg | shipped limits, in-sample | fitted, in-sample |"
+    rule = "|---|---|---|---|---|"
+    if ungrouped is not None:
+        head += " CV, photo by photo |"
+        rule += "---|"
+    head += f" CV, {'grouped by ' + cv.grouped_by if cv.grouped_by else 'photo by photo'} |"
+    lines = [
+        "### In-sample beside cross-validated balanced accuracy",
+        "",
+        "The same groups, balanced accuracy only, from the most optimistic figure to the most",
+        "honest one. *too few*: fewer than 10 positives or negatives.",
+        "",
+        head,
+        rule + "---|",
+    ]
+    for g in cv.groups:
+        shipped = cv.shipped.checks.get(g.group)
+        r = g.result
+        cells = [
+            f"{g.group}{' (too few)' if r.too_few else ''}", str(r.positives), str(r.negatives),
+            "-" if shipped is None or shipped.balanced_accuracy != shipped.balanced_accuracy
+            else f"{shipped.balanced_accuracy:.3f}",
+            f"{r.in_sample_balanced_accuracy:.3f}",
+        ]  # fmt: skip
+        if ungrouped is not None:
+            cells.append(f"{ungrouped[g.group].result.balanced_accuracy:.3f}")
+        cells.append(f"**{r.balanced_accuracy:.3f}**")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
 
 
 def accuracy_markdown(results: dict[str, Any], synthetic: Any, args: argparse.Namespace) -> str:
     """Render the accuracy page: how it was made, the tables, and the synthetic detail."""
     import numpy as np
 
-    from ..evaluation.labels import LABEL_RULES, group_checks
+    from ..evaluation.labels import group_checks, load_label_mapping
     from ..evaluation.rejudge import judge_table
+    from ..rules.profile import load_profile
 
     command = f"photocheck evaluate {args.manifest} --profile {args.profile}"
+    if args.cv:
+        command += f" --cv {args.cv}"
     if args.synthetic:
         command += " --synthetic"
     command += f" --markdown {args.markdown}"
+    command = args.page_command or f"uv run {command}"
+    real = results["real"]
     lines = [
         "# Accuracy",
         "",
-        "<!-- generated by `photocheck evaluate`; do not edit by hand -->",
+        "<!-- generated; do not edit by hand -->",
         "",
-        f"How well the `{results['real'].profile}` profile's verdicts agree with labels. Regenerate with:",
+        f"How well the `{real.profile}` profile's checks agree with hand labels. Regenerate with:",
         "",
         "```",
-        f"uv run {command}",
+        command,
         "```",
         "",
-        "(add `--table real.parquet --synthetic-table synthetic.parquet` to keep the measurements",
-        "and re-judge instantly afterwards). Definitions: a check *rejects* a photo when it does",
-        "not pass (`not_assessed` rejects too; `warn` passes). FRR = compliant photos rejected /",
-        "compliant photos; FAR = non-compliant photos accepted / non-compliant photos; balanced",
-        "accuracy = 1 - (FAR + FRR) / 2; EER = equal-error rate over the check's raw score",
-        "(swept over every cut-off, see `photocheck.evaluation.tuning`). A check marked *(warn)* only warns",
-        "in this profile, so it never rejects: its FAR counts warnings as accepts, while its EER",
-        "shows what its score could do as a failing rule. Small counts mean wide uncertainty:",
-        "with 10 photos one mistake moves a rate by 10 points.",
+        "Definitions: a check *rejects* a photo when it does not pass (`not_assessed` rejects",
+        "too; `warn` passes). FRR = compliant photos rejected / compliant photos; FAR =",
+        "non-compliant photos accepted / non-compliant photos; balanced accuracy (BA) = 1 - (FAR",
+        "+ FRR) / 2; EER = equal-error rate over the group's score. *pos* / *neg* are the",
+        "compliant / non-compliant photos each figure rests on. A check marked *(warn)* only",
+        "warns in this profile, so it never rejects: its FAR counts warnings as accepts.",
         "",
     ]
+    cv = results.get("cross-validated")
+    if cv is not None:
+        grouping = (
+            f"grouped by the manifest's `{cv.grouped_by}` column: every photo of one source is in "
+            "the same fold, so a held fold is judged by limits that never saw its source"
+            if cv.grouped_by
+            else "photos assigned to folds one by one"
+        )
+        lines += [
+            "## Cross-validated figures (use these)",
+            "",
+            f"Photos: the {cv.photos} readable photos of `{args.manifest}` (the development set; "
+            "`unsure`/`na` labels left out, face-level labels only on photos with exactly one face). "
+            f"Folds: {cv.folds}, stratified by label, {grouping}; seed {cv.seed}. For each fold "
+            "the limits the profile sets for the group's checks are chosen on the other folds "
+            "(the cuts that maximise balanced accuracy there) and the held fold is judged with "
+            "them; every photo is therefore judged by limits that never saw it. Intervals are "
+            f"bootstrap 95% intervals ({cv.resamples} resamples within each class, seeded). "
+            "*In-sample BA (fitted)* fits the limits on every photo and scores them on the same "
+            "photos; *shipped limits* are the profile's own limits on these photos, also "
+            "in-sample (they were chosen looking at these photos). Both overstate.",
+            "",
+            "<!-- table:cross-validated -->",
+            cv.to_markdown(),
+        ]
+        lines += _summary(cv, results.get("cross-validated, photo by photo"))
     lines += [
         "## Label mapping",
         "",
-        "Manifest label columns and the checks they judge (`photocheck.evaluation.labels.LABEL_RULES`);",
-        "a group is rejected when any of its checks does not pass.",
+        "Manifest label columns and the checks they judge (the shipped mapping,",
+        "`photocheck/evaluation/label_mapping.toml`; pass your own with `--labels FILE`); a group",
+        "is rejected when any of its checks does not pass.",
         "",
         "| label column | group | checks | compliant labels | non-compliant labels |",
         "|---|---|---|---|---|",
     ]
-    for column, (group, checks, mapping) in LABEL_RULES.items():
-        good = ", ".join(f"`{k}`" for k, v in mapping.items() if v)
-        bad = ", ".join(f"`{k}`" for k, v in mapping.items() if not v)
+    profile = load_profile(args.profile)
+    for rule in load_label_mapping(args.labels):
+        good = sorted(rule.passing) + [
+            f"{k} ({v} allowed)" for k, v in rule.category.items() if rule.expected(k, profile)
+        ]
+        bad = sorted(rule.failing) + [
+            f"{k} ({v} not allowed)"
+            for k, v in rule.category.items()
+            if rule.expected(k, profile) is False
+        ]
         lines.append(
-            f"| `{column.split('#')[0]}` | {group} | {', '.join(checks)} | {good} | {bad} |"
+            f"| `{rule.column}` | {rule.group} | {', '.join(rule.checks)} "
+            f"| {', '.join(f'`{x}`' for x in good)} | {', '.join(f'`{x}`' for x in bad)} |"
         )
     lines.append("")
-    real = results["real"]
     lines += [
-        "## Real photos",
+        "## In-sample figures of the shipped limits" if cv is not None else "## Real photos",
         "",
-        f"The development set ({real.photos} photos read, {real.errors} unreadable), hand labels mapped",
-        "to checks by `photocheck.evaluation.labels.LABEL_RULES` (`unsure`/`na` left out; face-level labels",
-        "only on photos with exactly one face).",
+        f"The development set ({real.photos} photos read, {real.errors} unreadable), judged by the",
+        f"`{real.profile}` profile as shipped. These limits were chosen looking at these photos, so",
+        "the figures are in-sample and overstate; the cross-validated table above is the honest one.",
         "",
         "<!-- table:real -->",
         real.to_markdown(),

@@ -40,7 +40,6 @@ ACCESSORIES = (
     "dark_cap",
     "headscarf",
     "eye_patch",
-    "closed_eyes",
 )
 
 
@@ -52,8 +51,8 @@ def add_accessory(rgb: RGB, landmarks: NDArray[np.floating[Any]], kind: str, see
     a brim down to the upper forehead), ``knit_cap`` (the same cap knitted: ribs, noise and
     shading), ``dark_cap`` (the same cap near black), ``headscarf`` (fabric over the head and around the
     face, face from chin to forehead left visible), ``eye_patch`` (a skin-toned patch, like a
-    hand or hair, over the subject's left eye), ``closed_eyes`` (eyes inpainted from the lids
-    and a lash line drawn: crude).
+    hand or hair, over the subject's left eye). Closed eyes are drawn by
+    :func:`photocheck.evaluation.synthetic_lighting.closed_eyes`.
 
     Parameters
     ----------
@@ -192,23 +191,6 @@ def add_accessory(rgb: RGB, landmarks: NDArray[np.floating[Any]], kind: str, see
         xs = np.clip(cheek[:, 0], 0, out.shape[1] - 1)
         tone = tuple(int(c) for c in np.median(out[ys, xs], axis=0))
         cv2.ellipse(out, pt(left), (round(0.5 * ied), round(0.32 * ied)), angle, 0, 360, tone, -1)
-    elif kind == "closed_eyes":
-        # Crude: inpaint each eye from the surrounding lids, then draw a thin lash line
-        # along the lower lid. The mesh sometimes still places an open eye.
-        for eye in (landmarks[36:42], landmarks[42:48]):
-            mask = np.zeros(out.shape[:2], np.uint8)
-            cv2.fillPoly(mask, [np.round(eye).astype(np.int32)], 255)
-            mask = cv2.dilate(mask, np.ones((5, 5), np.uint8), iterations=max(2, round(ied / 25)))
-            out = cv2.inpaint(out, mask, max(3, round(ied / 10)), cv2.INPAINT_TELEA)
-            lash = np.array([eye[0], eye[5], eye[4], eye[3]]) - np.array([0.0, 0.03 * ied])
-            cv2.polylines(
-                out,
-                [np.round(lash).astype(np.int32)],
-                False,
-                (60, 45, 40),
-                max(1, round(ied / 50)),
-                cv2.LINE_AA,
-            )
     else:
         raise ValueError(f"unknown accessory {kind!r}")
     return out

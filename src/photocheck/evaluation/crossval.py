@@ -8,33 +8,58 @@ give the cross-validated false-reject / false-accept rates and balanced accuracy
 
 A rule is one or more one-sided limits that must all hold (e.g. ``abs(yaw) <= a`` and
 ``abs(pitch) <= b``); several limits are fitted together by coordinate ascent.
+
+When the photos come from a few sources (collections, sessions, people), ``sources`` keeps
+every photo of a source in the same fold, so the held fold is judged by limits that never
+saw its source. Every rate carries a seeded bootstrap 95% interval
+(:mod:`photocheck.evaluation.intervals`) and the counts it rests on; a figure with fewer than
+:data:`MIN_COUNT` positives or negatives is reported but too thin to gate on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .intervals import Interval, rate_intervals
+
 if TYPE_CHECKING:
     from ..rules.profile import Profile
     from ..rules.verdict import Measurements
+    from .labels import LabelRule
 
 __all__ = [
+    "MIN_COUNT",
+    "MIN_SOURCES",
     "CrossValidated",
     "GroupFigures",
     "Limit",
+    "Objective",
     "balanced_accuracy",
     "cross_validate",
+    "cross_validate_groups",
     "cross_validate_profile",
     "fit_limits",
+    "grouped_folds",
+    "make_folds",
     "passes",
     "profile_limits",
     "stratified_folds",
 ]
+
+#: Fewer positives or negatives than this: the figure is reported but too thin to trust or
+#: gate on (one photo moves a rate by more than 10 points).
+MIN_COUNT = 10
+#: With folds grouped by source, positives or negatives from fewer sources than this leave
+#: some training folds with (almost) none of them: the grouped figure then says more about
+#: the sources than about the check, and is flagged.
+MIN_SOURCES = 3
+#: What a fit maximises: balanced accuracy, or closeness of FAR and FRR (the equal-error point).
+Objective = Literal["balanced", "equal_error"]
 
 # At most this many candidate cuts are tried per limit (quantiles of the training values).
 _MAX_CUTS = 1000
@@ -75,6 +100,13 @@ class CrossValidated:
         The limits fitted on every photo (what a profile would ship).
     fold_cuts : list of dict
         The limits chosen for each held-out fold, to show how much they move.
+    intervals : dict of str to Interval
+        Bootstrap 95% intervals of ``frr``, ``far`` and ``balanced_accuracy`` (cross-validated)
+        and of ``in_sample_frr``, ``in_sample_far``, ``in_sample_balanced_accuracy``.
+    in_sample_frr, in_sample_far : float
+        FRR and FAR of the limits fitted on every photo, scored on them (optimistic).
+    folds : int
+        Folds that held photos (fewer than asked when there are fewer sources than folds).
     """
 
     positives: int
@@ -85,6 +117,15 @@ class CrossValidated:
     in_sample_balanced_accuracy: float
     cuts: dict[str, float]
     fold_cuts: list[dict[str, float]]
+    intervals: dict[str, Interval] = field(default_factory=dict)
+    in_sample_frr: float = float("nan")
+    in_sample_far: float = float("nan")
+    folds: int = 0
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer than :data:`MIN_COUNT` positives or negatives: report, do not gate."""
+        return self.positives < MIN_COUNT or self.negatives < MIN_COUNT
 
 
 def balanced_accuracy(accepted: ArrayLike, should_pass: ArrayLike) -> float:
@@ -138,22 +179,39 @@ def _candidates(v: NDArray[np.float64], side: str) -> NDArray[np.float64]:
     """Cuts halfway between neighbouring distinct values (quantile-thinned), most lenient first.
 
     The first candidate leaves the limit open (``inf`` for a maximum, ``-inf`` for a minimum).
+    Infinite values (a photo the check could not measure) get a finite cut beside the
+    nearest finite value, so a fit can reject them without rejecting any measured photo.
     """
-    distinct = np.unique(v[np.isfinite(v)])
-    if distinct.size > _MAX_CUTS:
-        distinct = np.unique(np.quantile(distinct, np.linspace(0, 1, _MAX_CUTS)))
+    finite = v[np.isfinite(v)]
+    if finite.size > _MAX_CUTS:
+        finite = np.quantile(finite, np.linspace(0, 1, _MAX_CUTS))
+    distinct = np.unique(finite)
     mids = (distinct[:-1] + distinct[1:]) / 2
+    if distinct.size and np.isinf(v).any():
+        step = 1.0 + np.abs(distinct[[0, -1]])
+        mids = np.concatenate([[distinct[0] - step[0]], mids, [distinct[-1] + step[1]]])
     if side == "max":
         return np.concatenate([[np.inf], mids[::-1]])
     return np.concatenate([[-np.inf], mids])
+
+
+def _score(accepted: NDArray[np.bool_], truth: NDArray[np.bool_], objective: Objective) -> float:
+    """Higher is better: balanced accuracy, or minus the gap between FAR and FRR."""
+    if objective == "balanced":
+        return balanced_accuracy(accepted, truth)
+    frr = (~accepted[truth]).mean() if truth.any() else 0.0
+    far = accepted[~truth].mean() if (~truth).any() else 0.0
+    return -float(abs(far - frr))
 
 
 def fit_limits(
     values: Mapping[str, NDArray[np.float64]],
     should_pass: NDArray[np.bool_],
     limits: Sequence[Limit],
+    *,
+    objective: Objective = "balanced",
 ) -> dict[str, float]:
-    """Choose the cuts that maximise balanced accuracy on these photos.
+    """Choose the cuts that maximise balanced accuracy (or meet the equal-error point).
 
     Parameters
     ----------
@@ -164,6 +222,8 @@ def fit_limits(
     limits : sequence of Limit
         The rule; several limits are fitted by coordinate ascent from all-open, started
         from each limit in turn (the best start is kept).
+    objective : {"balanced", "equal_error"}, optional
+        Maximise balanced accuracy (default), or bring FAR and FRR as close as can be.
 
     Returns
     -------
@@ -174,11 +234,11 @@ def fit_limits(
     # Coordinate ascent depends on which limit is fitted first: start from each limit in turn
     # and keep the best fit (the first one on a tie).
     best: dict[str, float] = {}
-    best_ba = -1.0
+    best_ba = -2.0
     for first in range(len(limits)):
         order = [*limits[first:], *limits[:first]]
-        cuts = _coordinate_ascent(values, should_pass, limits, order)
-        ba = balanced_accuracy(passes(values, cuts, limits), should_pass)
+        cuts = _coordinate_ascent(values, should_pass, limits, order, objective)
+        ba = _score(passes(values, cuts, limits), should_pass, objective)
         if ba > best_ba + 1e-12:
             best, best_ba = cuts, ba
     return best
@@ -189,16 +249,17 @@ def _coordinate_ascent(
     should_pass: NDArray[np.bool_],
     limits: Sequence[Limit],
     order: Sequence[Limit],
+    objective: Objective = "balanced",
 ) -> dict[str, float]:
     """Fit one limit at a time, in ``order``, from all-open, until no cut changes."""
     cuts: dict[str, float] = {}
     for _ in range(_ROUNDS if len(limits) > 1 else 1):
         changed = False
         for limit in order:
-            best_cut, best_ba = cuts.get(limit.value), -1.0
+            best_cut, best_ba = cuts.get(limit.value), -2.0
             for cut in _candidates(values[limit.value], limit.side):
                 trial = {**cuts, limit.value: float(cut)}
-                ba = balanced_accuracy(passes(values, trial, limits), should_pass)
+                ba = _score(passes(values, trial, limits), should_pass, objective)
                 if ba > best_ba + 1e-12:
                     best_cut, best_ba = float(cut), ba
             if best_cut is not None and cuts.get(limit.value) != best_cut:
@@ -238,6 +299,65 @@ def stratified_folds(should_pass: ArrayLike, k: int = 5, *, seed: int = 0) -> ND
     return folds
 
 
+def grouped_folds(
+    should_pass: ArrayLike, sources: ArrayLike, k: int = 5, *, seed: int = 0
+) -> NDArray[np.intp]:
+    """Assign each photo to one of ``k`` folds, every photo of a source in the same fold.
+
+    Sources are placed largest first (ties in a seeded random order), each into the fold
+    where it leaves the larger of the two classes' shares smallest, so both classes stay
+    spread over the folds as evenly as whole sources allow.
+
+    Parameters
+    ----------
+    should_pass : array_like of bool
+        The labels.
+    sources : array_like
+        The source of each photo (any hashable values, e.g. a manifest's ``source_repo``).
+    k : int, optional
+        Number of folds (default 5); with fewer sources than folds some folds stay empty.
+    seed : int, optional
+        Seed of the order among sources of equal size (default 0).
+
+    Returns
+    -------
+    ndarray of int
+        The fold (0 to k-1) of each photo.
+    """
+    truth = np.asarray(should_pass, dtype=bool)
+    names, inverse = np.unique(np.asarray(sources).astype(str), return_inverse=True)
+    counts = np.stack(
+        [np.bincount(inverse, weights=truth, minlength=names.size),
+         np.bincount(inverse, weights=~truth, minlength=names.size)], axis=1,
+    )  # fmt: skip
+    totals = np.maximum(counts.sum(axis=0), 1.0)
+    order = np.random.default_rng(seed).permutation(names.size)
+    order = order[np.argsort(-counts[order].sum(axis=1), kind="stable")]
+    load = np.zeros((k, 2))
+    fold_of = np.empty(names.size, dtype=np.intp)
+    for source in order.tolist():
+        share = ((load + counts[source]) / totals).max(axis=1)
+        fold = int(np.argmin(share + 1e-9 * load.sum(axis=1)))  # ties: the emptier fold
+        fold_of[source] = fold
+        load[fold] += counts[source]
+    return fold_of[inverse]
+
+
+def make_folds(
+    should_pass: ArrayLike, k: int = 5, *, seed: int = 0, sources: ArrayLike | None = None
+) -> NDArray[np.intp]:
+    """Stratified folds (:func:`stratified_folds`), grouped by source when ``sources`` is given.
+
+    Returns
+    -------
+    ndarray of int
+        The fold (0 to k-1) of each photo.
+    """
+    if sources is None:
+        return stratified_folds(should_pass, k, seed=seed)
+    return grouped_folds(should_pass, sources, k, seed=seed)
+
+
 def cross_validate(
     values: Mapping[str, ArrayLike],
     should_pass: ArrayLike,
@@ -245,6 +365,9 @@ def cross_validate(
     *,
     k: int = 5,
     seed: int = 0,
+    sources: ArrayLike | None = None,
+    objective: Objective = "balanced",
+    resamples: int = 1000,
 ) -> CrossValidated:
     """Cross-validate a rule: limits chosen on k-1 folds, decisions taken on the held fold.
 
@@ -260,7 +383,13 @@ def cross_validate(
     k : int, optional
         Number of folds (default 5).
     seed : int, optional
-        Seed of the fold assignment (default 0).
+        Seed of the fold assignment and of the bootstrap (default 0).
+    sources : array_like, optional
+        The source of each photo: a source's photos stay in one fold (:func:`grouped_folds`).
+    objective : {"balanced", "equal_error"}, optional
+        What each fold's limits are fitted for (default: balanced accuracy).
+    resamples : int, optional
+        Bootstrap resamples of the intervals (default 1000; 0 leaves them out).
 
     Returns
     -------
@@ -273,7 +402,9 @@ def cross_validate(
         keep &= ~np.isnan(arrays[limit.value])
     arrays = {name: v[keep] for name, v in arrays.items()}
     truth = truth[keep]
-    folds = stratified_folds(truth, k, seed=seed)
+    folds = make_folds(
+        truth, k, seed=seed, sources=None if sources is None else np.asarray(sources)[keep]
+    )
     accepted = np.zeros(truth.size, dtype=bool)
     fold_cuts = []
     for fold in range(k):
@@ -281,22 +412,35 @@ def cross_validate(
         if not held.any():
             continue
         train = {name: v[~held] for name, v in arrays.items()}
-        cuts = fit_limits(train, truth[~held], limits)
+        cuts = fit_limits(train, truth[~held], limits, objective=objective)
         fold_cuts.append(cuts)
         accepted[held] = passes({name: v[held] for name, v in arrays.items()}, cuts, limits)
-    cuts_all = fit_limits(arrays, truth, limits)
-    frr = float((~accepted[truth]).mean()) if truth.any() else 0.0
-    far = float(accepted[~truth].mean()) if (~truth).any() else 0.0
+    cuts_all = fit_limits(arrays, truth, limits, objective=objective)
+    in_sample = passes(arrays, cuts_all, limits)
+    cv_int = rate_intervals(accepted, truth, resamples=resamples, seed=seed)
+    in_int = rate_intervals(in_sample, truth, resamples=resamples, seed=seed)
     return CrossValidated(
         positives=int(truth.sum()),
         negatives=int((~truth).sum()),
-        frr=frr,
-        far=far,
+        frr=_frr(accepted, truth),
+        far=_far(accepted, truth),
         balanced_accuracy=balanced_accuracy(accepted, truth),
-        in_sample_balanced_accuracy=balanced_accuracy(passes(arrays, cuts_all, limits), truth),
+        in_sample_balanced_accuracy=balanced_accuracy(in_sample, truth),
         cuts=cuts_all,
         fold_cuts=fold_cuts,
+        intervals={**cv_int, **{f"in_sample_{name}": v for name, v in in_int.items()}},
+        in_sample_frr=_frr(in_sample, truth),
+        in_sample_far=_far(in_sample, truth),
+        folds=len(fold_cuts),
     )
+
+
+def _frr(accepted: NDArray[np.bool_], truth: NDArray[np.bool_]) -> float:
+    return float((~accepted[truth]).mean()) if truth.any() else 0.0
+
+
+def _far(accepted: NDArray[np.bool_], truth: NDArray[np.bool_]) -> float:
+    return float(accepted[~truth].mean()) if (~truth).any() else 0.0
 
 
 @dataclass(frozen=True)
@@ -307,16 +451,31 @@ class GroupFigures:
     ----------
     group : str
         The label group (e.g. ``"pose"``, ``"eyes.open"``; see
-        :data:`photocheck.evaluation.labels.LABEL_RULES`).
+        :func:`photocheck.evaluation.labels.load_label_mapping`).
     params : dict of str to tuple of str
         ``"check:value" -> (check, profile parameter)`` for every limit that was fitted.
     result : CrossValidated
         The figures; ``result.cuts`` are keyed like ``params``.
+    sources : tuple of (int, int) or None
+        Distinct sources among the positives and among the negatives (None: not grouped).
+        Negatives from a single source cannot be cross-validated across sources: its fold
+        is judged by limits fitted without any negative.
+    eer : CrossValidated or None
+        The group's normalised score (:func:`photocheck.evaluation.tuning.group_scores`) cut
+        at the equal-error point of the K-1 training folds and applied to the held fold (its
+        ``balanced_accuracy`` is ``1 - EER``); None when no score was given.
     """
 
     group: str
     params: dict[str, tuple[str, str]]
     result: CrossValidated
+    eer: CrossValidated | None = None
+    sources: tuple[int, int] | None = None
+
+    @property
+    def too_few_sources(self) -> bool:
+        """Whether folds were grouped and positives or negatives span < :data:`MIN_SOURCES`."""
+        return self.sources is not None and min(self.sources) < MIN_SOURCES
 
 
 def profile_limits(
@@ -351,6 +510,90 @@ def profile_limits(
     return out
 
 
+def cross_validate_groups(
+    labels: Sequence[Mapping[str, bool]],
+    value_of: Callable[[str, str], NDArray[np.float64]],
+    profile: Profile,
+    *,
+    mapping: Sequence[LabelRule] | None = None,
+    score_of: Callable[[str], NDArray[np.float64]] | None = None,
+    sources: ArrayLike | None = None,
+    k: int = 5,
+    seed: int = 0,
+    resamples: int = 1000,
+) -> list[GroupFigures]:
+    """Cross-validate every labelled group's limits, in the shape the profile gives them.
+
+    The one engine behind :func:`cross_validate_profile`, ``evaluate(..., cv=K)`` and
+    ``tools/derive_limits.py``.
+
+    Parameters
+    ----------
+    labels : sequence of mapping
+        Per photo, group -> should pass (:func:`photocheck.evaluation.labels.expected_outcomes`).
+    value_of : callable
+        ``value_of(check, value_name)`` -> the measured value of every photo (NaN where the
+        check could not measure: that photo counts as rejected by the check).
+    profile : Profile
+        Which parameters are fitted: those the profile sets for the group's checks.
+    mapping : sequence of LabelRule, optional
+        The label mapping naming each group's checks (default: the shipped one).
+    score_of : callable, optional
+        ``score_of(group)`` -> the group's normalised score per photo (above 1 rejects); when
+        given, each :class:`GroupFigures` also has the cross-validated equal-error figures.
+    sources : array_like, optional
+        The source of each photo; a source's photos stay in one fold.
+    k, seed, resamples : int, optional
+        Folds (default 5), seed of folds and bootstrap (0), bootstrap resamples (1000).
+
+    Returns
+    -------
+    list of GroupFigures
+        One per label group with at least one labelled photo and one numeric limit, sorted
+        by group name.
+    """
+    from .labels import group_checks
+
+    src = None if sources is None else np.asarray(sources)
+    groups = sorted({g for lab in labels for g in lab})
+    out = []
+    for group in groups:
+        limits = profile_limits(profile, group_checks(group, mapping))
+        if not limits:
+            continue
+        keep = np.array([i for i, lab in enumerate(labels) if group in lab], dtype=np.intp)
+        truth = np.array([labels[i][group] for i in keep.tolist()], dtype=bool)
+        values: dict[str, NDArray[np.float64]] = {}
+        params: dict[str, tuple[str, str]] = {}
+        fitted: list[Limit] = []
+        for check, name, param, side in limits:
+            key = f"{check}:{param}"
+            column = np.asarray(value_of(check, name), dtype=np.float64)[keep]
+            values[key] = np.where(np.isnan(column), np.inf if side == "max" else -np.inf, column)
+            params[key] = (check, param)
+            fitted.append(Limit(key, side))
+        held_sources = None if src is None else src[keep]
+        result = cross_validate(
+            values, truth, fitted, k=k, seed=seed, sources=held_sources, resamples=resamples
+        )
+        eer = None
+        if score_of is not None:
+            score = np.asarray(score_of(group), dtype=np.float64)[keep]
+            score = np.where(np.isnan(score), 0.0, score)  # a NaN value adds nothing (rejudge)
+            eer = cross_validate(
+                {"score": score}, truth, [Limit("score", "max")], k=k, seed=seed,
+                sources=held_sources, objective="equal_error", resamples=resamples,
+            )  # fmt: skip
+        spread = None
+        if held_sources is not None:
+            spread = (
+                len(set(held_sources[truth].tolist())),
+                len(set(held_sources[~truth].tolist())),
+            )
+        out.append(GroupFigures(group, params, result, eer, spread))
+    return out
+
+
 def cross_validate_profile(
     rows: Sequence[Mapping[str, str]],
     measured: Sequence[Measurements | None],
@@ -358,8 +601,11 @@ def cross_validate_profile(
     *,
     k: int = 5,
     seed: int = 0,
+    sources: ArrayLike | None = None,
+    mapping: Sequence[LabelRule] | None = None,
+    resamples: int = 1000,
 ) -> list[GroupFigures]:
-    """Cross-validate every labelled group's limits, in the shape the profile gives them.
+    """Cross-validate every labelled group of a manifest measured photo by photo.
 
     Parameters
     ----------
@@ -372,38 +618,31 @@ def cross_validate_profile(
     k : int, optional
         Folds (default 5).
     seed : int, optional
-        Seed of the fold assignment (default 0).
+        Seed of the fold assignment and the bootstrap (default 0).
+    sources : array_like, optional
+        The source of each row; a source's photos stay in one fold.
+    mapping : sequence of LabelRule, optional
+        The label mapping (default: the shipped one).
+    resamples : int, optional
+        Bootstrap resamples (default 1000).
 
     Returns
     -------
     list of GroupFigures
-        One per label group with at least one labelled photo and one numeric limit. A photo
-        that a check could not measure counts as rejected by that check.
+        See :func:`cross_validate_groups`. A photo that a check could not measure counts as
+        rejected by that check.
     """
-    from .labels import expected_outcomes, group_checks
+    from .labels import expected_outcomes
 
-    labels = [expected_outcomes(row) for row in rows]
-    groups = sorted({g for lab in labels for g in lab})
-    out = []
-    for group in groups:
-        limits = profile_limits(profile, group_checks(group))
-        if not limits:
-            continue
-        keep = [i for i, lab in enumerate(labels) if group in lab]
-        truth = np.array([labels[i][group] for i in keep])
-        values: dict[str, NDArray[np.float64]] = {}
-        params: dict[str, tuple[str, str]] = {}
-        fitted: list[Limit] = []
-        for check, name, param, side in limits:
-            key = f"{check}:{param}"
-            column = np.array([_value(measured[i], check, name) for i in keep])
-            values[key] = np.where(np.isnan(column), np.inf if side == "max" else -np.inf, column)
-            params[key] = (check, param)
-            fitted.append(Limit(key, side))
-        out.append(
-            GroupFigures(group, params, cross_validate(values, truth, fitted, k=k, seed=seed))
-        )
-    return out
+    labels = [expected_outcomes(row, mapping, profile) for row in rows]
+
+    def value_of(check: str, name: str) -> NDArray[np.float64]:
+        return np.array([_value(m, check, name) for m in measured], dtype=np.float64)
+
+    return cross_validate_groups(
+        labels, value_of, profile, mapping=mapping, sources=sources, k=k, seed=seed,
+        resamples=resamples,
+    )  # fmt: skip
 
 
 def _value(measurements: Measurements | None, check: str, name: str) -> float:

@@ -1,63 +1,159 @@
 """Hand labels of a photo set and what they say each check should decide.
 
 The label columns are those of ``manifest.csv`` in the development photo set (see
-``docs/accuracy.md``). :data:`LABEL_RULES` maps each label column to the checks it speaks to
-and to the outcome a compliant photo should get; labels ``unsure`` and ``na`` are left out.
-Error rates against these labels are computed by :func:`photocheck.evaluation.tuning.evaluate`.
+``docs/accuracy.md``). A *label mapping* says which checks each label column speaks to and
+which labels mean the photo should pass or fail; the shipped default is the package file
+``label_mapping.toml`` beside this module (:func:`load_label_mapping` reads it, or a file of
+the same shape). Labels ``unsure`` and ``na`` are left out. Error rates against these labels
+are computed by :func:`photocheck.evaluation.tuning.evaluate`.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+import functools
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .. import api as _api  # noqa: F401 - registers the built-in checks profiles name
+from ..errors import PhotocheckError
 from ..rules.profile import Profile, load_profile
 
 __all__ = [
     "FRONTAL_POSE_LIMITS",
-    "LABEL_RULES",
+    "LabelMapping",
+    "LabelRule",
     "expected_outcomes",
     "frontal_profile",
     "group_checks",
+    "load_label_mapping",
     "read_manifest",
 ]
 
-# label column -> (group name, the checks whose combined result it judges, label -> should pass)
-# A group passes when every one of its checks passes; a not_assessed result counts as a
-# rejection (the photo would not be accepted) and is also counted on its own.
-LABEL_RULES: dict[str, tuple[str, tuple[str, ...], Mapping[str, bool]]] = {
-    "n_faces": ("face.count", ("face.count",), {"0": False, "1": True, "2": False, "2+": False}),
-    "background": (
-        "background.uniformity",
-        ("background.uniformity",),
-        {"plain_white": True, "plain_blue": True, "plain_light_other": True, "plain_dark": True, "busy": False},
-    ),
-    "sharp": ("sharpness", ("sharpness",), {"yes": True, "no": False}),
-    "exposure": ("exposure", ("exposure",), {"ok": True, "dark": False, "bright": False}),
-    "frontal": ("pose", ("pose.yaw", "pose.pitch", "pose.roll"), {"yes": True, "no": False}),
-    "eyes_open": ("eyes.open", ("eyes.open",), {"yes": True, "no": False}),
-    "mouth_closed": ("mouth.closed", ("mouth.closed",), {"yes": True, "no": False}),
-    "glasses": ("accessory.glasses", ("accessory.glasses",), {"none": True, "clear": False, "sunglasses": False, "other": False}),
-    "headwear": ("accessory.headwear", ("accessory.headwear",), {"none": True, "hat": False, "scarf": False, "other": False}),
-    # A second rule on the same column: "column#name" reads the label from "column".
-    "glasses#sunglasses": ("accessory.sunglasses", ("accessory.sunglasses",), {"none": True, "clear": True, "sunglasses": False}),
-    "occlusion": ("face.occlusion", ("face.occlusion",), {"none": True, "mask": False, "hand": False, "hair": False, "other": False}),
-}  # fmt: skip
-# Face-level labels only make sense when the photo has exactly one face (the background is
-# located from the face, so it is face-level too).
-_FACE_LEVEL = {
-    "background",
-    "frontal",
-    "eyes_open",
-    "mouth_closed",
-    "glasses",
-    "headwear",
-    "occlusion",
-    "sharp",
-    "exposure",
-}
+
+@dataclass(frozen=True)
+class LabelRule:
+    """How one manifest column judges one group of checks (a ``[[rule]]`` of the mapping).
+
+    Attributes
+    ----------
+    column : str
+        The manifest column holding the label.
+    group : str
+        The evaluation group's name (a check id when it judges one check).
+    checks : tuple of str
+        The checks whose combined result it judges; the group passes when every one passes.
+    passing, failing : frozenset of str
+        Labels meaning the photo should pass / should fail.
+    face_level : bool
+        Judged only on photos labelled with exactly one face.
+    param : str or None
+        The categorical parameter (e.g. ``"allowed"``) that ``category`` labels are looked up in.
+    category : Mapping[str, str]
+        Label -> category of that parameter: the photo should pass when the profile's list
+        for ``param`` holds the category.
+    """
+
+    column: str
+    group: str
+    checks: tuple[str, ...]
+    passing: frozenset[str] = frozenset()
+    failing: frozenset[str] = frozenset()
+    face_level: bool = False
+    param: str | None = None
+    category: Mapping[str, str] = field(default_factory=dict)
+
+    def expected(self, label: str, profile: Profile | None = None) -> bool | None:
+        """Return whether a photo with this label should pass (None: not judged).
+
+        Parameters
+        ----------
+        label : str
+            The photo's label in :attr:`column`.
+        profile : Profile, optional
+            Decides ``category`` labels (default: the ``icao`` profile).
+        """
+        if label in self.passing:
+            return True
+        if label in self.failing:
+            return False
+        if label in self.category and self.param is not None:
+            prof = profile if profile is not None else load_profile("icao")
+            allowed = prof.rules.get(self.checks[0], {}).get(self.param)
+            return None if allowed is None else self.category[label] in allowed
+        return None
+
+
+#: The rules of a label mapping, in order.
+LabelMapping = tuple[LabelRule, ...]
+
+
+def load_label_mapping(path: str | Path | None = None) -> LabelMapping:
+    """Read a label mapping (TOML; the shipped ``label_mapping.toml`` documents the shape).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The mapping file (default: the shipped mapping for the development photo set).
+
+    Returns
+    -------
+    tuple of LabelRule
+        One per ``[[rule]]``, in file order.
+
+    Raises
+    ------
+    PhotocheckError
+        When the file cannot be read or a rule misses ``column``, ``group`` or ``checks``,
+        or two rules share a group name.
+    """
+    if path is None:
+        return _default_mapping()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PhotocheckError(f"cannot read the label mapping {str(path)!r}: {exc}") from None
+    return _parse(data, str(path))
+
+
+@functools.cache
+def _default_mapping() -> LabelMapping:
+    text = (resources.files("photocheck.evaluation") / "label_mapping.toml").read_text("utf-8")
+    return _parse(tomllib.loads(text), "label_mapping.toml")
+
+
+def _parse(data: Mapping[str, Any], source: str) -> LabelMapping:
+    rules = []
+    for i, item in enumerate(data.get("rule", [])):
+        missing = [k for k in ("column", "group", "checks") if k not in item]
+        if missing:
+            raise PhotocheckError(f"{source}: rule {i + 1} has no {', '.join(missing)}")
+        category = {str(k): str(v) for k, v in item.get("category", {}).items()}
+        if category and "param" not in item:
+            raise PhotocheckError(f"{source}: rule {i + 1} has a category but no param")
+        rules.append(
+            LabelRule(
+                column=str(item["column"]),
+                group=str(item["group"]),
+                checks=tuple(str(c) for c in item["checks"]),
+                passing=frozenset(str(v) for v in item.get("pass", [])),
+                failing=frozenset(str(v) for v in item.get("fail", [])),
+                face_level=bool(item.get("face_level", False)),
+                param=str(item["param"]) if "param" in item else None,
+                category=category,
+            )
+        )
+    groups = [r.group for r in rules]
+    if len(set(groups)) != len(groups):
+        raise PhotocheckError(f"{source}: two rules share a group name")
+    if not rules:
+        raise PhotocheckError(f"{source}: no [[rule]] in the label mapping")
+    return tuple(rules)
 
 
 def read_manifest(path: str | Path) -> list[dict[str, str]]:
@@ -83,7 +179,11 @@ def read_manifest(path: str | Path) -> list[dict[str, str]]:
     return rows
 
 
-def expected_outcomes(row: Mapping[str, str]) -> dict[str, bool]:
+def expected_outcomes(
+    row: Mapping[str, str],
+    mapping: Sequence[LabelRule] | None = None,
+    profile: Profile | None = None,
+) -> dict[str, bool]:
     """Return, per evaluation group, whether a photo with these labels should pass.
 
     Groups whose label is ``unsure``, ``na`` or unknown are left out, and so are face-level
@@ -93,29 +193,42 @@ def expected_outcomes(row: Mapping[str, str]) -> dict[str, bool]:
     ----------
     row : mapping
         One manifest row (label column -> label).
+    mapping : sequence of LabelRule, optional
+        The label mapping (default: the shipped one, :func:`load_label_mapping`).
+    profile : Profile, optional
+        Decides the groups whose expectation depends on the profile (``background.colour``:
+        is the labelled colour allowed?); default ``icao``.
 
     Returns
     -------
     dict
-        Group name (see :data:`LABEL_RULES`) -> True when the photo should pass.
+        Group name -> True when the photo should pass.
 
     Examples
     --------
     >>> expected_outcomes({"n_faces": "1", "sharp": "no", "frontal": "unsure"})
     {'face.count': True, 'sharpness': False}
+    >>> expected_outcomes({"n_faces": "1", "background": "plain_light_other"})
+    {'face.count': True, 'background.uniformity': True, 'background.colour': True}
+    >>> expected_outcomes({"n_faces": "1", "background": "plain_light_other"},
+    ...                   profile=load_profile("cn-social-security"))["background.colour"]
+    False
     """
+    rules = mapping if mapping is not None else load_label_mapping()
+    if profile is None and any(rule.category for rule in rules):
+        profile = load_profile("icao")
     out: dict[str, bool] = {}
     single_face = row.get("n_faces") == "1"
-    for column, (group, _, mapping) in LABEL_RULES.items():
-        column = column.split("#")[0]
-        label = row.get(column, "")
-        if label not in mapping or (column in _FACE_LEVEL and not single_face):
+    for rule in rules:
+        if rule.face_level and not single_face:
             continue
-        out[group] = mapping[label]
+        flag = rule.expected(row.get(rule.column, ""), profile)
+        if flag is not None:
+            out[rule.group] = flag
     return out
 
 
-def group_checks(group: str) -> tuple[str, ...]:
+def group_checks(group: str, mapping: Sequence[LabelRule] | None = None) -> tuple[str, ...]:
     """Return the check ids a label group speaks to (a check id is its own group).
 
     Examples
@@ -123,9 +236,9 @@ def group_checks(group: str) -> tuple[str, ...]:
     >>> group_checks("pose"), group_checks("sharpness"), group_checks("eyes.red")
     (('pose.yaw', 'pose.pitch', 'pose.roll'), ('sharpness',), ('eyes.red',))
     """
-    for name, checks, _ in LABEL_RULES.values():
-        if name == group:
-            return checks
+    for rule in mapping if mapping is not None else load_label_mapping():
+        if rule.group == group:
+            return rule.checks
     return (group,)
 
 

@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from .. import api as _api  # noqa: F401 - registers the built-in checks profiles name
 from ..batch.table import MeasurementTable
+from ..checks.identity import REFERENCE_CHECKS, REFERENCE_RULES
 from ..rules.profile import Profile, load_profile
 from ..rules.registry import CheckSpec, OneOf, Range, get_check
 
@@ -244,10 +245,18 @@ def judge_table(table: MeasurementTable, profile: str | Path | Profile = "icao")
     TableVerdicts
         Per check, each row's status and code; ``.ok`` is each row's overall verdict. A
         check the table has no column for is ``not_assessed`` on every row, as
-        :func:`photocheck.judge` says for a check that was not measured.
+        :func:`photocheck.judge` says for a check that was not measured, except a check that
+        compares with a reference photo: like :func:`photocheck.judge`, it is left out when
+        nothing was compared (no column).
     """
     prof = load_profile(profile)
-    checks = {c: judge_check(table, get_check(c), rule) for c, rule in prof.rules.items()}
+    checks = {}
+    for check, rule in prof.rules.items():
+        if check in REFERENCE_CHECKS:
+            if not any(name.startswith(f"{check}:") for name in table.columns):
+                continue
+            rule = {**REFERENCE_RULES[check], **rule}
+        checks[check] = judge_check(table, get_check(check), rule)
     return TableVerdicts(prof.name, table.columns["source"], checks)
 
 

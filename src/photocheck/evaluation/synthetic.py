@@ -21,9 +21,9 @@ Stable API (other modules register their own variants with the same decorator)
     photo that passes that check.
 ``available_variants() -> tuple[str, ...]``
     Names of the registered variants, including those of the photocheck modules listed in
-    :data:`VARIANT_MODULES` (``photocheck.evaluation.synthetic_lighting``: shadows, hot spots, colour
-    casts, red eyes, compression), imported on first use. A module of your own registers
-    its variants when you import it.
+    :data:`VARIANT_MODULES` (``photocheck.evaluation.synthetic_lighting``: shadows, hot spots,
+    colour casts, red eyes, closed eyes, compression), imported on first use. A module of your
+    own registers its variants when you import it.
 ``variant_info(name) -> VariantSpec``
     The registered spec (name, summary, severities, ``expected_for(severity)``).
 ``make_variant(rgb, name, severity, *, seed=0) -> Variant``
@@ -37,6 +37,9 @@ Stable API (other modules register their own variants with the same decorator)
     sRGB uint8 <-> linear light, for variants that work in linear light.
 ``frame_portrait(rgb, geometry)``
     Crops a photo to ICAO framing: the bases of the crop variants.
+``expectation_agreement(table, verdicts)``
+    How often each check's verdict agrees with the variants' expectations, per variant and
+    severity, over the bases that pass the check untouched.
 
 Built-in variants (severity meaning; expected verdict)
 -----------------------------------------------------
@@ -84,12 +87,16 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import PhotocheckError, suggest
+
+if TYPE_CHECKING:
+    from ..batch.table import MeasurementTable
+    from .rejudge import TableVerdicts
 
 __all__ = [
     "Variant",
@@ -97,6 +104,7 @@ __all__ = [
     "VariantSpec",
     "available_variants",
     "expect",
+    "expectation_agreement",
     "frame_portrait",
     "iter_variants",
     "make_variant",
@@ -432,6 +440,60 @@ def expect(
         return {}
 
     return expected
+
+
+def expectation_agreement(
+    table: MeasurementTable, verdicts: TableVerdicts
+) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """Count how often each check's verdict agrees with the variants' expectations.
+
+    Every variant row of ``table`` (as :func:`photocheck.evaluation.tuning.synthetic_set`
+    writes it: ``meta:base``, ``meta:variant``, ``meta:severity`` and one ``label:<check>``
+    column per expectation) is compared with the check's verdict: ``"fail"`` agrees when the
+    check does not pass (``fail`` or ``not_assessed``; ``warn`` passes), ``"pass"`` when it
+    passes. Expectations assume a source photo that passes the check, so when the table holds
+    the untouched bases (``meta:variant`` ``"none"``, from ``originals=True``) the variants of
+    a base that the check rejects untouched are left out. Unreadable rows are left out.
+
+    Parameters
+    ----------
+    table : MeasurementTable
+        Measured variants, with their untouched bases or without.
+    verdicts : TableVerdicts
+        The table judged by a profile (:func:`photocheck.evaluation.rejudge.judge_table`).
+
+    Returns
+    -------
+    dict
+        ``(variant, severity, check) -> (rows that agree, rows)``, in order of first
+        appearance; the agreement rate (0-1, higher is better) is their ratio.
+    """
+    n = len(table)
+    meta = {
+        name: np.array([str(table.value(name, i)) for i in range(n)], dtype=object)
+        for name in ("meta:base", "meta:variant", "meta:severity")
+    }
+    readable = ~table.present["error"]
+    untouched = readable & (meta["meta:variant"] == "none")
+    out: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for name in table.names:
+        check = name.removeprefix("label:")
+        if not name.startswith("label:") or check not in verdicts.checks:
+            continue
+        passed = verdicts.passed(check)
+        rejected_bases = set(meta["meta:base"][untouched & ~passed])
+        expected = np.array([str(table.value(name, i)) for i in range(n)], dtype=object)
+        rows = readable & table.present[name] & ~untouched
+        rows &= ~np.isin(meta["meta:base"], list(rejected_bases))
+        agree = passed == (expected == "pass")
+        keys = zip(meta["meta:variant"][rows], meta["meta:severity"][rows], strict=True)
+        for key in dict.fromkeys(keys):
+            group = rows & (meta["meta:variant"] == key[0]) & (meta["meta:severity"] == key[1])
+            out[(str(key[0]), str(key[1]), check)] = (
+                int((group & agree).sum()),
+                int(group.sum()),
+            )
+    return out
 
 
 def _edge_colour(rgb: RGB) -> tuple[int, int, int]:

@@ -6,10 +6,10 @@ like: both work on the table and never touch pixels.
 Labels
 ------
 One mapping per table row, either a manifest row (label columns such as ``sharp: "yes"``,
-mapped to check groups by :data:`photocheck.evaluation.labels.LABEL_RULES`) or
+mapped to check groups by a label mapping, :func:`photocheck.evaluation.labels.load_label_mapping`) or
 ``{group_or_check_id: True | False | "pass" | "fail"}`` (True / ``"pass"``: the photo is
-compliant for that group, so the checks should pass). A group is a name of
-:data:`~photocheck.evaluation.labels.LABEL_RULES` (``"pose"`` = yaw, pitch and roll) or a check id.
+compliant for that group, so the checks should pass). A group is a group of the label
+mapping (``"pose"`` = yaw, pitch and roll) or a check id.
 Labels can also travel in the table as ``label:<group>`` columns (``"pass"`` / ``"fail"``),
 as :func:`labelled_manifest_table` and :func:`synthetic_set` write them.
 
@@ -23,6 +23,19 @@ balanced accuracy = 1 - (FAR + FRR) / 2. The ROC is swept over the group's norma
 with one one-sided limit is an affine map of the raw value, so its ROC and equal-error rate
 (EER) are those of the raw score. The BioLab-ICAO benchmark reports EER per requirement the
 same way.
+
+Cross-validation
+----------------
+``evaluate(..., cv=K)`` chooses each group's limits on K-1 folds and judges the held fold
+(:mod:`photocheck.evaluation.cv_evaluation`); prefer it to the in-sample figures whenever the
+profile's limits were chosen on the same photos.
+
+Safe tuning
+-----------
+:func:`tune` refuses a group's new limits (keeps the old ones and says why) when a limit
+leaves the plausible range its check declares (``Range(plausible=...)``), when FAR or FRR
+rises by more than ``max_jump``, and leaves alone a group with fewer than ``min_examples``
+photos of either kind; ``force=True`` applies them anyway, with the same warnings.
 """
 
 from __future__ import annotations
@@ -30,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,8 +51,15 @@ from numpy.typing import NDArray
 from ..batch.table import MeasurementTable, measure_many
 from ..errors import PhotocheckError
 from ..rules.profile import Profile, load_profile
-from .labels import expected_outcomes, group_checks, read_manifest
+from ..rules.registry import Range, get_check
+from .crossval import MIN_COUNT
+from .labels import LabelRule, expected_outcomes, group_checks, read_manifest
 from .rejudge import TableVerdicts, check_scores, judge_table, limits_at
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .cv_evaluation import CrossValidatedEvaluation
 
 __all__ = [
     "BASE_LABELS",
@@ -48,6 +68,7 @@ __all__ = [
     "evaluate",
     "labelled_manifest_table",
     "labels_from_table",
+    "plausible_range",
     "rejection_rates",
     "synthetic_set",
     "tune",
@@ -66,11 +87,13 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
-def _normalise(item: Mapping[str, Any]) -> dict[str, bool]:
+def _normalise(
+    item: Mapping[str, Any], mapping: Sequence[LabelRule] | None, profile: Profile | None
+) -> dict[str, bool]:
     # A manifest row (it has the file or n_faces column); anything else maps group -> verdict.
     # ("exposure" is both a manifest column and a check id, hence the test on the row.)
     if "n_faces" in item or "file" in item:
-        return expected_outcomes({k: str(v) for k, v in item.items()})
+        return expected_outcomes({k: str(v) for k, v in item.items()}, mapping, profile)
     out = {}
     for key, value in item.items():
         flag = _as_bool(value)
@@ -287,6 +310,8 @@ def _roc(
 def _prepare(
     table_or_photos: MeasurementTable | Iterable[Any],
     labels: Sequence[Mapping[str, Any]] | None,
+    mapping: Sequence[LabelRule] | None = None,
+    profile: Profile | None = None,
 ) -> tuple[MeasurementTable, list[dict[str, bool]]]:
     table = (
         table_or_photos
@@ -298,21 +323,72 @@ def _prepare(
     else:
         if len(labels) != len(table):
             raise PhotocheckError(f"{len(labels)} labels for {len(table)} table rows")
-        rows = [_normalise(item) for item in labels]
+        rows = [_normalise(item, mapping, profile) for item in labels]
     return table, rows
 
 
-def _groups(rows: Sequence[Mapping[str, bool]], profile: Profile) -> list[str]:
+def _groups(
+    rows: Sequence[Mapping[str, bool]],
+    profile: Profile,
+    mapping: Sequence[LabelRule] | None = None,
+) -> list[str]:
     seen: dict[str, None] = {}
     for row in rows:
         seen.update(dict.fromkeys(row))
-    return [g for g in seen if all(c in profile.rules for c in group_checks(g))]
+    return [g for g in seen if all(c in profile.rules for c in group_checks(g, mapping))]
 
 
-def group_scores(table: MeasurementTable, group: str, profile: Profile) -> NDArray[np.float64]:
-    """Return a group's normalised score (maximum over its checks); above 1 is rejected."""
-    parts = [check_scores(table, c, profile.rules[c]) for c in group_checks(group)]
+def group_scores(
+    table: MeasurementTable,
+    group: str,
+    profile: Profile,
+    mapping: Sequence[LabelRule] | None = None,
+) -> NDArray[np.float64]:
+    """Return a group's normalised score (maximum over its checks the profile applies).
+
+    Returns
+    -------
+    ndarray of float
+        One per row; above 1 is rejected, ``inf`` where a check could not assess; 0 for
+        every row when the profile applies none of the group's checks.
+    """
+    checks = [c for c in group_checks(group, mapping) if c in profile.rules]
+    parts = [check_scores(table, c, profile.rules[c]) for c in checks]
+    if not parts:
+        return np.zeros(len(table))
     return np.fmax.reduce(parts) if len(parts) > 1 else parts[0]
+
+
+@overload
+def evaluate(
+    table_or_photos: MeasurementTable | Iterable[Any],
+    labels: Sequence[Mapping[str, Any]] | None = None,
+    profile: str | Path | Profile = "icao",
+    *,
+    verdicts: TableVerdicts | None = None,
+    mapping: Sequence[LabelRule] | None = None,
+    cv: None = None,
+    seed: int = 0,
+    sources: ArrayLike | None = None,
+    grouped_by: str | None = None,
+    resamples: int = 1000,
+) -> Evaluation: ...
+
+
+@overload
+def evaluate(
+    table_or_photos: MeasurementTable | Iterable[Any],
+    labels: Sequence[Mapping[str, Any]] | None = None,
+    profile: str | Path | Profile = "icao",
+    *,
+    verdicts: TableVerdicts | None = None,
+    mapping: Sequence[LabelRule] | None = None,
+    cv: int,
+    seed: int = 0,
+    sources: ArrayLike | None = None,
+    grouped_by: str | None = None,
+    resamples: int = 1000,
+) -> CrossValidatedEvaluation: ...
 
 
 def evaluate(
@@ -321,8 +397,19 @@ def evaluate(
     profile: str | Path | Profile = "icao",
     *,
     verdicts: TableVerdicts | None = None,
-) -> Evaluation:
+    mapping: Sequence[LabelRule] | None = None,
+    cv: int | None = None,
+    seed: int = 0,
+    sources: ArrayLike | None = None,
+    grouped_by: str | None = None,
+    resamples: int = 1000,
+) -> Evaluation | CrossValidatedEvaluation:
     """Compare a profile's verdicts with labels: confusion counts, FAR/FRR, EER, ROC.
+
+    With ``cv=K`` the figures are cross-validated instead: each group's limits (in the
+    shape the profile gives them) are chosen on K-1 folds and the held fold is judged with
+    them, with bootstrap 95% intervals and counts (see
+    :class:`photocheck.evaluation.cv_evaluation.CrossValidatedEvaluation`).
 
     Parameters
     ----------
@@ -334,11 +421,24 @@ def evaluate(
         The profile to judge with (default ``"icao"``).
     verdicts : TableVerdicts, optional
         Verdicts already computed for this table and profile (saves one judging pass).
+    mapping : sequence of LabelRule, optional
+        How manifest label columns map to groups (default: the shipped mapping).
+    cv : int, optional
+        Cross-validate with this many folds (at least 2).
+    seed : int, optional
+        Seed of the folds and of the bootstrap (default 0; only with ``cv``).
+    sources : array_like, optional
+        The source of each row; with ``cv``, a source's photos stay in one fold.
+    grouped_by : str, optional
+        What ``sources`` is, for the report (e.g. ``"source_repo"``).
+    resamples : int, optional
+        Bootstrap resamples of the intervals (default 1000; only with ``cv``).
 
     Returns
     -------
-    Evaluation
-        Per group figures and the overall accept/reject figures.
+    Evaluation or CrossValidatedEvaluation
+        Per group figures and the overall accept/reject figures; with ``cv``, the
+        cross-validated figures (and this in-sample evaluation as ``.shipped``).
 
     Examples
     --------
@@ -350,13 +450,17 @@ def evaluate(
     (1, 1)
     """
     prof = load_profile(profile)
-    table, rows = _prepare(table_or_photos, labels)
+    table, rows = _prepare(table_or_photos, labels, mapping, prof)
+    if cv is not None and cv < 2:
+        raise PhotocheckError(f"cv needs at least 2 folds, got {cv!r}")
+    if sources is not None and len(np.asarray(sources)) != len(table):
+        raise PhotocheckError(f"{len(np.asarray(sources))} sources for {len(table)} table rows")
     verdicts = verdicts if verdicts is not None else judge_table(table, prof)
     readable = ~table.present["error"]
-    groups = _groups(rows, prof)
+    groups = _groups(rows, prof, mapping)
     results: dict[str, CheckEvaluation] = {}
     for group in groups:
-        checks = group_checks(group)
+        checks = group_checks(group, mapping)
         label = np.array([row.get(group) for row in rows], dtype=object)
         known = readable & np.array([v is not None for v in label])
         compliant = known & (label == True)  # noqa: E712 - object array of bools / None
@@ -366,7 +470,7 @@ def evaluate(
         for c in checks:
             passed &= verdicts.passed(c)
             unassessed |= verdicts.checks[c].status == 3
-        scores = group_scores(table, group, prof)
+        scores = group_scores(table, group, prof, mapping)
         roc, eer, cut = _roc(scores[known], compliant[known])
         results[group] = CheckEvaluation(
             group, checks,
@@ -380,11 +484,21 @@ def evaluate(
     ok = verdicts.ok & readable
     all_ok = np.array([bool(row) and all(row.values()) for row in rows]) & readable
     any_bad = np.array([any(v is False for v in row.values()) for row in rows]) & readable
-    return Evaluation(
+    in_sample = Evaluation(
         prof.name, results,
         photos=int(readable.sum()), errors=int((~readable).sum()), accepted=int(ok.sum()),
         fully_compliant=int(all_ok.sum()), fully_compliant_accepted=int((all_ok & ok).sum()),
         any_non_compliant=int(any_bad.sum()), any_non_compliant_rejected=int((any_bad & ~ok).sum()),
+    )  # fmt: skip
+    if cv is None:
+        return in_sample
+    from .cv_evaluation import evaluate_cv
+
+    applied = [{g: v for g, v in row.items() if g in results} for row in rows]
+    return evaluate_cv(
+        table, applied, prof, k=cv, seed=seed, sources=sources, grouped_by=grouped_by,
+        mapping=mapping, resamples=resamples, shipped=in_sample,
+        score_of=lambda group: group_scores(table, group, prof, mapping),
     )  # fmt: skip
 
 
@@ -396,16 +510,26 @@ def tune(
     target_frr: float | None = None,
     eer: bool = False,
     groups: Iterable[str] | None = None,
-    min_examples: int = 3,
+    min_examples: int = MIN_COUNT,
     digits: int = 4,
+    max_jump: float = 0.25,
+    force: bool = False,
+    mapping: Sequence[LabelRule] | None = None,
 ) -> tuple[Profile, dict[str, dict[str, Any]]]:
-    """Choose each check's limits for a target and return the tuned profile.
+    """Choose each check's limits for a target and return the tuned profile, safely.
 
-    For every labelled group (or those named) with at least ``min_examples`` compliant and
-    non-compliant rows, the score cut-off ``t`` is chosen - the smallest cut-off whose
-    false-reject rate is at most ``target_frr`` (the strictest limits that meet it), or the
-    equal-error point when ``eer=True`` - and every numeric limit of the group's checks is
-    moved to it with :func:`photocheck.evaluation.rejudge.limits_at`. Categorical limits are kept.
+    For every labelled group (or those named) the score cut-off ``t`` is chosen - the
+    smallest cut-off whose false-reject rate is at most ``target_frr`` (the strictest limits
+    that meet it), or the equal-error point when ``eer=True`` - and every numeric limit of
+    the group's checks is moved to it with :func:`photocheck.evaluation.rejudge.limits_at`.
+    Categorical limits are kept. The figures are in-sample (measured on the photos the
+    limits were chosen on); ``evaluate(..., cv=K)`` gives the honest ones.
+
+    A group's new limits are *refused* (the old ones kept, ``"refused"`` and ``"problems"``
+    in its report) when a new limit leaves the plausible range its check declares
+    (``Range(plausible=(lo, hi))``) or when FAR or FRR rises by more than ``max_jump``. A
+    group with fewer than ``min_examples`` photos of either kind is left alone. With
+    ``force=True`` all of them are applied anyway and the problems are still reported.
 
     Parameters
     ----------
@@ -422,29 +546,38 @@ def tune(
     groups : iterable of str, optional
         Groups to tune (default: every labelled group the profile applies).
     min_examples : int, optional
-        Leave a group alone when either class has fewer rows than this.
+        Fewest compliant and non-compliant rows a group needs (default
+        :data:`~photocheck.evaluation.crossval.MIN_COUNT`, 10).
     digits : int, optional
         Significant digits of the new limits.
+    max_jump : float, optional
+        Largest rise of FAR or FRR (absolute, 0 to 1) accepted without ``force`` (0.25).
+    force : bool, optional
+        Apply the new limits even when they are refused or rest on too few photos.
+    mapping : sequence of LabelRule, optional
+        The label mapping (default: the shipped one).
 
     Returns
     -------
     (Profile, dict)
         The tuned profile (save it with :meth:`Profile.to_toml`) and, per group, what was
-        done: the cut-off, the old and new parameters, FAR and FRR before and after, or why
-        it was left alone.
+        done: the cut-off, the old and new parameters, FAR and FRR before and after, the
+        counts, ``problems`` (a list of sentences), ``notes`` (new limits whose check declares
+        no plausible range) and ``refused`` (True when the new limits were not applied), or
+        ``skipped`` with the reason it was left alone.
     """
     if (target_frr is None) == (not eer):
         raise PhotocheckError("give exactly one of target_frr=... or eer=True")
     if target_frr is not None and not 0.0 <= target_frr <= 1.0:
         raise PhotocheckError(f"target_frr must be between 0 and 1, got {target_frr!r}")
     prof = load_profile(profile)
-    table, rows = _prepare(table, labels)
+    table, rows = _prepare(table, labels, mapping, prof)
     readable = ~table.present["error"]
-    chosen = list(groups) if groups is not None else _groups(rows, prof)
+    chosen = list(groups) if groups is not None else _groups(rows, prof, mapping)
     report: dict[str, dict[str, Any]] = {}
     tuned = prof
     for group in chosen:
-        checks = group_checks(group)
+        checks = group_checks(group, mapping)
         missing = [c for c in checks if c not in prof.rules]
         if missing:
             report[group] = {"skipped": f"the profile has no rule for {', '.join(missing)}"}
@@ -452,10 +585,18 @@ def tune(
         label = [row.get(group) for row in rows]
         known = readable & np.array([v is not None for v in label])
         compliant = np.array([v is True for v in label])[known]
-        if compliant.sum() < min_examples or (~compliant).sum() < min_examples:
-            report[group] = {"skipped": f"fewer than {min_examples} examples of each kind"}
-            continue
-        scores = group_scores(table, group, prof)[known]
+        counts = {"positives": int(compliant.sum()), "negatives": int((~compliant).sum())}
+        problems = []
+        if min(counts.values()) < min_examples:
+            few = (
+                f"rests on too few photos ({counts['positives']} compliant, "
+                f"{counts['negatives']} non-compliant; at least {min_examples} of each needed)"
+            )
+            if not force or min(counts.values()) == 0:
+                report[group] = {"skipped": few, **counts}
+                continue
+            problems.append(few)
+        scores = group_scores(table, group, prof, mapping)[known]
         roc, eer_value, _ = _roc(scores, compliant)
         cuts = np.array([p[0] for p in roc])
         frr = np.array([p[2] for p in roc])
@@ -467,15 +608,20 @@ def tune(
             assert target_frr is not None
             ok = np.flatnonzero(frr <= target_frr + 1e-12)
             if not len(ok):
+                lowest = float(frr.min()) if len(frr) else float("nan")
                 report[group] = {
-                    "skipped": "no cut-off reaches the target (too many compliant photos cannot be assessed)"
-                }
+                    "skipped": f"no cut-off reaches the target: at least {lowest:.1%} of the "
+                    "compliant photos are rejected at any cut-off (not assessed, or outside a "
+                    "categorical limit)",
+                    **counts,
+                }  # fmt: skip
                 continue
             # The least false accepts among those, and of equal ones the least change.
             candidates = ok[far[ok] <= far[ok].min() + 1e-12]
         t = _closest_cut(cuts, candidates)
         before = _rates(scores, compliant, 1.0)
-        changes = {}
+        changes: dict[str, dict[str, dict[str, Any]]] = {}
+        trial = prof
         for c in checks:
             if t == 1.0:
                 break  # the profile's own limits already meet the target best
@@ -484,15 +630,59 @@ def tune(
                 for k, v in limits_at(c, prof.rules[c], t).items()
             }
             if new:
-                tuned = tuned.with_rule(c, **new)
+                trial = trial.with_rule(c, **new)
                 changes[c] = {"old": {k: prof.rules[c].get(k) for k in new}, "new": new}
-        after_scores = group_scores(table, group, tuned)[known]
+        after = _rates(group_scores(table, group, trial, mapping)[known], compliant, 1.0)
+        problems += _implausible(changes)
+        notes = [
+            f"{c} {k} declares no plausible range: check {v} by hand"
+            for c, change in changes.items()
+            for k, v in change["new"].items()
+            if plausible_range(c, k) is None
+        ]
+        for name in ("far", "frr"):
+            jump = after[name] - before[name]
+            if jump > max_jump:  # a rate that improves is no danger
+                problems.append(
+                    f"{name.upper()} rises from {before[name]:.1%} to {after[name]:.1%} "
+                    f"({jump:+.1%}; at most +{max_jump:.0%} without force)"
+                )
+        refused = bool(problems) and not force and bool(changes)
+        if not refused:
+            for c, change in changes.items():
+                tuned = tuned.with_rule(c, **change["new"])
         report[group] = {
-            "cut": t, "changes": changes,
-            "before": before, "after": _rates(after_scores, compliant, 1.0),
-            "eer": eer_value,
+            "cut": t, "changes": changes, "before": before, "after": after, "eer": eer_value,
+            "problems": problems, "notes": notes, "refused": refused, **counts,
         }  # fmt: skip
     return tuned, report
+
+
+def plausible_range(check: str, param: str) -> tuple[float, float] | None:
+    """Return the plausible range a check declares for one of its parameters (or None).
+
+    Examples
+    --------
+    >>> plausible_range("pose.pitch", "max_degrees")
+    (-30.0, 25.0)
+    """
+    for limit in get_check(check).limits:
+        if isinstance(limit, Range) and param in limit.params:
+            return limit.plausible
+    return None
+
+
+def _implausible(changes: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[str]:
+    out = []
+    for check, change in changes.items():
+        for param, value in change["new"].items():
+            bounds = plausible_range(check, param)
+            if bounds is not None and not bounds[0] <= value <= bounds[1]:
+                out.append(
+                    f"{check} {param} {change['old'][param]} -> {value} leaves its plausible "
+                    f"range {bounds[0]:g} to {bounds[1]:g}"
+                )
+    return out
 
 
 def _rates(
@@ -559,8 +749,14 @@ def labelled_manifest_table(
     workers: int | None = None,
     progress: bool = False,
     rows: Sequence[Mapping[str, str]] | None = None,
+    mapping: Sequence[LabelRule] | None = None,
+    profile: str | Path | Profile | None = None,
 ) -> MeasurementTable:
     """Measure every photo of a labelled manifest; labels become ``label:<group>`` columns.
+
+    The labels are mapped to groups once, here: a table meant for another label mapping
+    or profile (``background.colour`` follows the profile's allowed colours) is better
+    evaluated with the manifest rows as labels, ``evaluate(table, rows, profile)``.
 
     Parameters
     ----------
@@ -572,6 +768,10 @@ def labelled_manifest_table(
         Show a progress bar.
     rows : sequence of mapping, optional
         Manifest rows already read (default: read ``manifest``).
+    mapping : sequence of LabelRule, optional
+        The label mapping (default: the shipped one).
+    profile : str, Path or Profile, optional
+        Decides the profile-dependent labels (default ``icao``).
 
     Returns
     -------
@@ -579,10 +779,11 @@ def labelled_manifest_table(
         With ``meta:file`` and one ``label:<group>`` column per labelled group.
     """
     rows = list(rows) if rows is not None else read_manifest(manifest)
+    prof = load_profile(profile) if profile is not None else None
     extra = []
     for row in rows:
         more: dict[str, Any] = {"meta:file": row.get("file", "")}
-        for group, ok in expected_outcomes(row).items():
+        for group, ok in expected_outcomes(row, mapping, prof).items():
             more[LABEL_PREFIX + group] = "pass" if ok else "fail"
         extra.append(more)
     return measure_many([r["path"] for r in rows], workers=workers, progress=progress, extra=extra)
