@@ -29,6 +29,7 @@ LAYERS = {
     "api": 5,
     "batch": 6,
     "visual": 6,
+    "fixing": 6,
     "evaluation": 7,
     "cli": 8,
     "__init__": 9,

@@ -66,7 +66,9 @@ def test_a_borderline_value_warns_on_either_side_and_keeps_the_photo_accepted(
         verdict = photocheck.judge(portrait_measurements, _only("pose.yaw", max_abs_degrees=limit))
         result = verdict["pose.yaw"]
         assert (result.status, result.code) == ("warn", "pose.yaw.borderline")
-        assert result.value == yaw and result.limits == {"min": None, "max": limit}
+        signed = portrait_measurements["pose.yaw"].values["degrees"]
+        assert result.value == signed and result.details["abs_degrees"] == yaw
+        assert result.limits == {"max_abs_degrees": limit}
         assert "facing the camera squarely" in result.message
         assert verdict.ok and verdict.warnings == (result,) and verdict.failures == ()
     clear = photocheck.judge(portrait_measurements, _only("pose.yaw", max_abs_degrees=yaw - noise))
@@ -110,4 +112,6 @@ def test_every_noisy_builtin_limit_gives_borderline_on_the_portrait(
         profile = photocheck.Profile("p", rules={check: {param: value + offset * limit.noise}})
         result = photocheck.judge(portrait_measurements, profile)[check]
         assert (result.status, result.code) == ("warn", f"{check}.borderline"), result
-        assert result.value == value and "close to the limit" in result.message
+        # The limited value is the result's value, or one of its details (e.g. |yaw|).
+        assert result.details.get(limit.value, result.value) == value
+        assert "close to the limit" in result.message

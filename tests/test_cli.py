@@ -65,12 +65,100 @@ def test_exit_1_when_any_of_several_photos_fails(capsys, photo_files, lenient):
     assert "portrait.png: accepted" in out and "blank.png: REJECTED" in out
 
 
-def test_text_output_lists_every_check_of_the_profile(capsys, photo_files):
+def test_no_face_is_reported_once_and_json_keeps_every_check(capsys, photo_files):
     status, out, _ = run(capsys, "check", photo_files["blank"])  # default profile: icao
     assert status == 1
-    assert "(icao)" in out
-    for check in photocheck.load_profile("icao").checks:
-        assert check in out
+    verdict = photocheck.validate(photo_files["blank"], "icao")
+    skipped = [r.check for r in verdict.results if r.status == "not_assessed"]
+    assert len(skipped) > 20
+    lines = out.splitlines()
+    assert lines[0] == "blank.png: REJECTED (icao)"
+    assert out.count("No face was found") == 1
+    assert out.count("no face was found") == 1  # one n/a line instead of one per check
+    (grouped,) = [line for line in lines if line.startswith("  n/a ")]
+    assert f"{len(skipped)} checks" in grouped
+    assert len(lines) == 1 + len(verdict.results) - len(skipped) + 1
+    for result in verdict.results:
+        if result.status != "not_assessed":
+            assert f" {result.check} " in out
+    status, out, _ = run(capsys, "check", photo_files["blank"], "--json")
+    assert [r["check"] for r in json.loads(out)["results"]] == [r.check for r in verdict.results]
+
+
+def test_a_single_check_not_assessed_keeps_its_own_line():
+    from io import StringIO
+
+    from photocheck.cli.main import _print_verdict
+
+    data = {
+        "source": "a.jpg", "profile": "p", "ok": False,
+        "results": [
+            {"check": "x.a", "status": "not_assessed", "message": "Could not check this (a): too dark."},
+            {"check": "x.b", "status": "not_assessed", "message": "Could not check this (b): no face."},
+            {"check": "x.c", "status": "not_assessed", "message": "Could not check this (c): no face."},
+        ],
+    }  # fmt: skip
+    out = StringIO()
+    _print_verdict(data, out)
+    assert out.getvalue().splitlines()[1:] == [
+        "  n/a  x.a                      Could not check this (a): too dark.",
+        "  n/a  2 checks                 Not checked: no face (x.b, x.c)",
+    ]
+
+
+def test_failures_only_hides_the_passing_checks(capsys, photo_files):
+    status, full, _ = run(capsys, "check", photo_files["portrait"])
+    verdict = photocheck.validate(photo_files["portrait"], "icao")
+    passing = [r.check for r in verdict.results if r.status == "pass"]
+    assert passing and status == 1
+    status, out, _ = run(capsys, "check", photo_files["portrait"], "--failures-only")
+    assert status == 1
+    assert out.splitlines()[0] == full.splitlines()[0]  # the headline stays
+    assert not any(f" {check} " in out for check in passing)
+    assert all(f" {r.check} " in out for r in verdict.results if r.status in ("fail", "warn"))
+    status, out, _ = run(capsys, "check", photo_files["portrait"], "--failures-only", "--json")
+    kept = json.loads(out)["results"]
+    assert kept and all(r["status"] != "pass" for r in kept)
+
+
+def test_check_takes_folders_and_globs(capsys, photo_files, lenient):
+    folder = photo_files["portrait"].parent
+    status, out, err = run(capsys, "check", folder, "-p", lenient)
+    assert status == 1 and err == ""
+    assert "blank.png: REJECTED" in out and "portrait.png: accepted" in out
+    status, out, _ = run(capsys, "check", folder / "por*.png", "-p", lenient)
+    assert status == 0 and out.startswith("portrait.png: accepted") and "blank.png" not in out
+
+
+def test_a_glob_that_matches_nothing_exits_2(capsys, tmp_path):
+    status, out, err = run(capsys, "check", tmp_path / "*.jpg")
+    assert status == 2 and out == ""
+    assert_one_line_error(err)
+    assert "no files match" in err
+
+
+def test_version(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out == f"photocheck {photocheck.__version__}\n"
+
+
+def test_help_documents_the_exit_statuses(capsys):
+    for argv in (["--help"], ["check", "--help"]):
+        status, out, _ = run(capsys, *argv)
+        assert status == 0
+        assert "exit status (check, batch, report, fix)" in out
+        assert "1    any photo fails" in out and "141" in out
+
+
+def test_report_exits_1_when_a_photo_fails(capsys, photo_files, lenient, tmp_path):
+    target = tmp_path / "report.html"
+    status, out, err = run(capsys, "report", photo_files["portrait"], "-o", target, "-p", lenient)
+    assert (status, err) == (0, "") and target.exists()
+    folder = photo_files["portrait"].parent
+    status, out, err = run(capsys, "report", folder, "-o", target, "-p", lenient)
+    assert (status, err) == (1, "")
+    assert "1 passed, 1 failed" in out and target.exists()
 
 
 def test_unknown_profile_exits_2_with_a_one_line_reason(capsys, photo_files):
@@ -223,3 +311,22 @@ def test_installed_entry_point_runs(photo_files, lenient):
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["ok"] for r in results] == [True, False]
     assert results[0] == photocheck.validate(files[0], lenient).to_dict()
+
+
+def test_a_closed_pipe_ends_quietly(photo_files):
+    """``photocheck check ... | head -1``: no BrokenPipeError traceback, status 141."""
+    script = Path(sys.executable).parent / ("photocheck.exe" if os.name == "nt" else "photocheck")
+    folder = photo_files["portrait"].parent
+    with subprocess.Popen(
+        [str(script), "check", str(folder), str(folder), str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # the reader goes away, as head does
+        err = process.stderr.read().decode()
+        status = process.wait(timeout=120)
+    assert first.endswith(b"REJECTED (icao)\n")
+    assert err == ""
+    assert status == 141

@@ -6,7 +6,8 @@ Evaluation data:
 - synthetic: accessories drawn by :func:`photocheck.evaluation.accessories.add_accessory` on
   real compliant photos (no glasses, no headwear, eyes open) reduced to 480 px wide: tinted
   lenses, clear frames, a cap, a headscarf that leaves the face visible, a patch hiding one
-  eye, and crudely closed eyes (eyes inpainted from the lids, a lash line drawn). They show
+  eye (closed eyes are a variant of ``evaluation.synthetic_lighting``, tested in
+  ``tests/test_lighting.py``). They show
   that the whole pipeline reacts to the drawn accessory; they are easier than real
   accessories.
 
@@ -34,7 +35,9 @@ from photocheck.rules.profile import load_profile
 from photocheck.scores.features import (
     bridge_edge,
     eye_visibility,
+    frame_edge,
     lens_darkness,
+    lower_rim_edge,
     teeth_share,
 )
 
@@ -52,8 +55,6 @@ SYNTHETIC_FLOORS = {
     ("dark_cap", "accessory.headwear"): 0.3,
     ("eye_patch", "eyes.visible"): 0.9,
     ("sunglasses", "eyes.visible"): 0.6,  # measured 0.7: the rest borderline or passed
-    # Measured 0.3, and 0.2 on the untouched originals: eyes.open barely reacts (see docs).
-    ("closed_eyes", "eyes.open"): 0.2,
 }
 
 
@@ -130,6 +131,26 @@ def test_bridge_edge_detects_a_drawn_bridge() -> None:
     assert bridge_edge(face, lm) > 30.0
 
 
+def test_frame_edge_needs_both_the_bridge_and_the_lower_rims() -> None:
+    lm = _face_landmarks()
+    face = np.full((240, 192), 170, np.uint8)
+    assert frame_edge(face, lm) == (0.0, 0.0, 0.0)
+    # A crease or a mask's upper edge across the nose alone: a strong bridge, no frame.
+    face[90:94, 70:122] = 40
+    alone = frame_edge(face, lm)
+    assert alone.bridge > 30.0 and alone.rims == 0.0 and alone.frame == 0.0
+    # A frame: the bridge and a rim under each eye (0.1-0.5 inter-eye distances under the lids).
+    lid = max(lm[40:42, 1].max(), lm[46:48, 1].max())
+    face[round(lid) + 14 : round(lid) + 17, 30:162] = 40
+    framed = frame_edge(face, lm)
+    assert framed.rims == lower_rim_edge(face, lm) > 30.0
+    assert framed.frame == pytest.approx(math.sqrt(framed.bridge * framed.rims))
+    # A shadow under one eye only counts half.
+    one = np.full((240, 192), 170, np.uint8)
+    one[round(lid) + 14 : round(lid) + 17, 30:96] = 40
+    assert lower_rim_edge(one, lm) == pytest.approx(framed.rims / 2.0, rel=0.05)
+
+
 def test_lens_darkness_rises_with_lens_tint() -> None:
     lm = _face_landmarks()
     values = []
@@ -171,6 +192,8 @@ def test_scores_reject_regions_outside_the_image() -> None:
     lm = _face_landmarks() + np.array([500.0, 0.0])
     with pytest.raises(ValueError):
         bridge_edge(np.zeros((240, 192), np.uint8), lm)
+    with pytest.raises(ValueError):
+        lower_rim_edge(np.zeros((240, 192), np.uint8), lm)
 
 
 # --------------------------------------------------------------------------------------
@@ -246,8 +269,8 @@ def _status(measurements: photocheck.Measurements, profile: Any) -> str:
 
 
 def test_icao_warns_on_glasses_and_cn_fails() -> None:
-    glasses = _measured("accessory.glasses", bridge_edge=60.0)
-    bare = _measured("accessory.glasses", bridge_edge=5.0)
+    glasses = _measured("accessory.glasses", frame_edge=60.0)
+    bare = _measured("accessory.glasses", frame_edge=5.0)
     assert (_status(glasses, "icao"), _status(glasses, "cn-social-security")) == ("warn", "fail")
     assert (_status(bare, "icao"), _status(bare, "cn-social-security")) == ("pass", "pass")
     assert _result(glasses, "cn-social-security").code == "accessory.glasses.present"
@@ -265,7 +288,9 @@ def test_religious_covering_option() -> None:
     allow = load_profile("icao").with_rule(
         "accessory.headwear", max_covering_colour=None, max_top_evenness=None, max_covered_face=0.4
     )
-    scarf = _measured("accessory.headwear", covering_colour=0.5, top_evenness=0.9, covered_face=0.05)
+    scarf = _measured(
+        "accessory.headwear", covering_colour=0.5, top_evenness=0.9, covered_face=0.05
+    )
     hood = _measured("accessory.headwear", covering_colour=0.5, top_evenness=0.9, covered_face=0.6)
     assert (_status(scarf, "icao"), _status(scarf, allow)) == ("fail", "pass")
     assert _status(hood, allow) == "fail"

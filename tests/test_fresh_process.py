@@ -62,3 +62,36 @@ def test_check_command_prints_nothing_on_stderr() -> None:
     assert done.returncode in (0, 1), done.stderr
     assert done.stdout  # the verdicts
     assert done.stderr == ""
+
+
+_WITH_REFERENCE = r"""
+import json, sys
+import photocheck
+
+photo = sys.argv[1]
+before = sorted(m for m in sys.modules if m.split(".")[0] == "dlib")
+verdict = photocheck.validate(photo, "icao", reference=photo)
+print(json.dumps({
+    "before": before,
+    "loaded": sorted({m.split(".")[0] for m in sys.modules} & {"dlib", "face_recognition", "face_recognition_models", "pkg_resources"}),
+    "status": verdict["identity.same_person"].status,
+}))
+"""
+
+
+def test_a_reference_loads_dlib_but_neither_face_recognition_nor_pkg_resources() -> None:
+    """The encoder loads only with a reference, and reads its model files without the
+    face_recognition package (four models at import) or pkg_resources (gone from setuptools 82)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WITH_REFERENCE, str(EXAMPLES / "compliant_icao.jpg")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert report["before"] == []
+    assert report["loaded"] == ["dlib"]
+    assert report["status"] == "pass"
+    assert done.stderr == ""

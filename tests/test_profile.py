@@ -346,7 +346,9 @@ def test_user_check_is_gone_after_the_test():
 
 def test_registering_an_existing_id_needs_replace(temp_check):
     with pytest.raises(photocheck.PhotocheckError, match="already registered"):
-        photocheck.authoring.register_check("face.count", summary="x", passed="x", limits=[])(lambda a: {})
+        photocheck.authoring.register_check("face.count", summary="x", passed="x", limits=[])(
+            lambda a: {}
+        )
 
 
 def test_profile_pickles_for_worker_processes():

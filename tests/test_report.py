@@ -143,6 +143,7 @@ def test_every_check_is_shown_with_its_value_and_limits(example_items: list[Repo
             format_limits(result.limits),
             result.message,
             result.code,
+            result.status.replace("_", " "),  # the status label, in the report's language
         ]
 
 
@@ -151,7 +152,7 @@ def test_format_limits_and_values() -> None:
     assert format_limits({"min": 90, "max": None}) == "\u2265 90"
     assert format_limits({"min": None, "max": 5.0}) == "\u2264 5"
     assert format_limits({"allowed": ["white", "light_grey"]}) == "one of white, light grey"
-    assert format_limits({"min_ratio": 0.5, "max_ratio": 0.75}) == "min ratio 0.5; max ratio 0.75"
+    assert format_limits({"min_ratio": 0.5, "max_ratio": 0.75}) == "ratio 0.5 \u2013 0.75"
     assert format_limits({}) == ""
     assert format_value(0.123456) == "0.1235"
     assert format_value(float("nan")) == "\u2013"
@@ -200,7 +201,8 @@ def test_cli_report_writes_one_card_per_photo(
     Image.fromarray(np.full((400, 300, 3), 235, np.uint8)).save(folder / "blank.png")
     (folder / "broken.jpg").write_bytes(b"nope")
     out = tmp_path / "report.html"
-    assert main(["report", str(folder), "-o", str(out), "--profile", "cn-social-security"]) == 0
+    # 2: one photo could not be read (an input error outranks the failed photo's 1)
+    assert main(["report", str(folder), "-o", str(out), "--profile", "cn-social-security"]) == 2
     page = out.read_text(encoding="utf-8")
     assert page.count('<article class="card') == 2
     assert (
@@ -228,9 +230,9 @@ def test_cli_report_expands_folders_and_globs_like_a_batch(
     blank.save(tmp_path / ".hidden.png")
     (tmp_path / "notes.txt").write_text("not a photo")
     out = tmp_path / "report.html"
-    assert main(["report", str(tmp_path), "-o", str(out)]) == 0
+    assert main(["report", str(tmp_path), "-o", str(out)]) == 1  # the photos fail
     assert out.read_text(encoding="utf-8").count('<article class="card') == 2
-    assert main(["report", str(tmp_path / "**" / "*.png"), "-o", str(out)]) == 0  # a quoted glob
+    assert main(["report", str(tmp_path / "**" / "*.png"), "-o", str(out)]) == 1  # a quoted glob
     assert out.read_text(encoding="utf-8").count('<article class="card') == 1
     capsys.readouterr()
     assert main(["report", str(tmp_path / "*.gif"), "-o", str(out)]) == 2

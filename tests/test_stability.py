@@ -8,28 +8,44 @@ checks left out for each, and prints the tables: ``uv run python tools/stability
 check moved to or from not_assessed; any check moved between warn and pass or fail (a
 borderline value, or the advisory glasses rule).
 
-Issue 13 aims at 5% of photos per change, issue 14 at 2% pass<->fail. The ceilings are the
-icao profile's rates with borderline results (each limit's declared noise; docs/borderline.md)
-plus about 2 points; the limits are still being re-derived for the MediaPipe backbone.
+Issue 13 aims at 5% of photos per change flipped (pass<->fail or to/from not_assessed), issue
+14 at 2% pass<->fail. The ceilings are the icao profile's rates with borderline results (each
+limit's declared noise; docs/borderline.md) plus about 2 points (the limits are still being
+re-derived; one photo is 0.6 point):
 
-========== ======================= ======================= ===========================
-change     pass<->fail             not_assessed            warn (reported only)
-           exact -> noise (ceil.)  (ceiling)               exact -> noise
-========== ======================= ======================= ===========================
-jpeg95     9.6% -> 3.6% (6%)       1.8% (4%)               1.8% -> 8.4%
-mirror     21.1% -> 7.8% (10%)     5.4% (7%)               4.8% -> 28.3%
-crop2      13.9% -> 3.6% (6%)      2.4% (4%)               2.4% -> 12.0%
-resize95   11.4% -> 3.6% (6%)      3.0% (5%)               2.4% -> 12.0%
-========== ======================= ======================= ===========================
+========== ======================= =========== =========== ===========================
+change     pass<->fail             not_assessed flipped     warn (reported only)
+           exact -> noise (ceil.)  (ceiling)   (ceiling)   exact -> noise
+========== ======================= =========== =========== ===========================
+jpeg95     6.0% -> 1.2% (4%)       0.0% (2%)   1.2% (4%)   0.6% -> 8.4%
+mirror     19.9% -> 6.6% (9%)      0.6% (3%)   7.2% (10%)  2.4% -> 28.9%
+crop2      13.9% -> 3.0% (5%)      0.6% (3%)   3.6% (6%)   0.6% -> 16.3%
+resize95   12.0% -> 4.8% (7%)      0.6% (3%)   5.4% (8%)   0.6% -> 10.2%
+========== ======================= =========== =========== ===========================
 
-("exact" judges the same measurements with every noise 0. The resize now leaves out
-``image.compression``, whose fine detail and blocking a resampling changes for a reason;
-with it, exact judging flipped 1-2 more photos under the resize.)
+("exact" judges the same measurements with every noise 0.) Issue 13's 5% is met under jpeg95
+and crop2 (not under the mirror, 12 photos, nor the resize, 9), issue 14's 2% under jpeg95
+only.
 
-The pass<->fail changes left are jumps far larger than the noise (the background shadow
-asymmetry of stargan_002 0.039 -> 0.62 after the crop, the mouth opening of cfm_010 0.008 ->
-0.063 under the mirror); the not_assessed ones are the mesh's presence gate (facerec_019,
-prnet_012) and background.shadow finding too little background.
+What changed at the source (before: flipped 3.6/11.4/5.4/7.2%, not_assessed 1.2/5.4/2.4/2.4%):
+``background.shadow`` used hard cut-offs (backdrop hue, texture and lightness filters, a
+least count of 10 band pixels per side) and single percentiles of a few dozen pixels, so a
+re-encoding moved whole groups of pixels in or out; its filters are now soft weights, its
+levels means over a band of ranks, and a side with little plain backdrop is drawn towards
+both sides' darkening (3/7/4/4 photos -> 0/2/2/2; ``evidence`` 5% of the band instead of 2%
+gives 0/0/2/1 but detects the one-stop synthetic shadow of tests/test_lighting.py on 20/25
+photos instead of 22/25). The eye-region and cheek checks
+(``eyes.visible``, ``accessory.glasses``, ``accessory.sunglasses``, ``lighting.uniformity``,
+``colour.natural``) decide not_assessed on a half profile (yaw over 45 degrees, as
+``face.occlusion``) instead of on a region the mesh places just inside or outside the aligned
+face.
+
+The pass<->fail changes left are jumps far larger than the noise, from measures that are not
+mirror-equivariant (the mesh and the person mask: ``accessory.headwear``,
+``background.colour``, ``background.uniformity``, ``face.occlusion``, ``mouth.closed`` under
+the mirror) or that count pixels past a quantised level (``lighting.hotspots`` on facerec_012:
+the skin median moves one grey level and the hot-spot level crosses a level holding 1.4% of
+the skin), and stargan_002's background band (hair as grey as the backdrop's shadow).
 
 The noise test recomputes each value's 90th percentile of |change| on every other photo (83)
 over the four changes and asserts the declared noise is within 0.5-3 x of it. Two changes
@@ -58,10 +74,11 @@ pytestmark = pytest.mark.evaluation
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT.parent / "shared" / "data" / "photos"
 CEILING = {
-    "pass<->fail": {"jpeg95": 0.06, "mirror": 0.10, "crop2": 0.06, "resize95": 0.06},
-    "not_assessed": {"jpeg95": 0.04, "mirror": 0.07, "crop2": 0.04, "resize95": 0.05},
+    "pass<->fail": {"jpeg95": 0.04, "mirror": 0.09, "crop2": 0.05, "resize95": 0.07},
+    "not_assessed": {"jpeg95": 0.02, "mirror": 0.03, "crop2": 0.03, "resize95": 0.03},
+    "flipped": {"jpeg95": 0.04, "mirror": 0.10, "crop2": 0.06, "resize95": 0.08},
 }
-CHECK_CEILING = 0.07  # share of photos on which any one check may change (not warn), per change
+CHECK_CEILING = 0.03  # share of photos on which any one check may change (not warn), per change
 MIN_MOVING = 0.25  # share of non-zero changes below which a 90th percentile is not checked
 
 

@@ -82,6 +82,7 @@ def test_verdict_getitem():
 def test_to_dict_has_the_documented_shape():
     v = Verdict("icao", "a.jpg", (result("sharpness", "fail", 0.3),), {"eye_distance": 100.0})
     assert v.to_dict() == {
+        "schema_version": "2.0",
         "source": "a.jpg",
         "profile": "icao",
         "ok": False,
@@ -93,6 +94,8 @@ def test_to_dict_has_the_documented_shape():
                 "message": "message for sharpness",
                 "value": 0.3,
                 "limits": {"min": 1},
+                "details": {},
+                "fixable": False,
             }
         ],
         "geometry": {"eye_distance": 100.0},
@@ -171,3 +174,49 @@ def test_results_are_immutable():
     r = result("a.b", "pass")
     with pytest.raises(AttributeError):
         r.status = "fail"  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------------------------
+# A photo of the wrong fixed size: pixel framing failures say so first
+
+
+def _size(code: str, width: int, height: int) -> CheckResult:
+    limits = {"min_width": 358, "max_width": 358, "min_height": 441, "max_height": 441}
+    return CheckResult(
+        "image.format", "fail", code, "size", width, limits, {"height": height, "aspect": 0.8}
+    )
+
+
+def _framing(check: str, limits: dict[str, float | None]) -> CheckResult:
+    return CheckResult(check, "fail", f"{check}.too_large", "original", 0.5, limits, {"px": 300.0})
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (
+            _size("image.format.too_wide", 1350, 441),
+            "The photo must be 358 x 441 pixels (it is 1350 x 441)",
+        ),
+        (
+            _size("image.format.too_tall", 358, 900),
+            "The photo must be 358 x 441 pixels (it is 358 x 900)",
+        ),
+    ],
+)
+def test_pixel_framing_failures_name_the_wrong_photo_size_first(size, text):
+    px = _framing("geometry.face_width", {"min_ratio": None, "max_ratio": None, "max_px": 255})
+    ratio = _framing("geometry.head_height", {"min_ratio": 0.6, "max_ratio": 0.9, "max_px": None})
+    v = Verdict("cn", "a.jpg", (size, px, ratio))
+    assert v["geometry.face_width"].message.startswith(text)
+    assert v["geometry.face_width"].code == "geometry.face_width.too_large"  # codes unchanged
+    assert v["geometry.head_height"].message == "original"  # judged on a share, not pixels
+
+
+def test_a_size_range_leaves_the_framing_messages_alone():
+    size = CheckResult(
+        "image.format", "fail", "image.format.too_narrow", "size", 200,
+        {"min_width": 300, "max_width": None}, {"height": 400},
+    )  # fmt: skip
+    px = _framing("geometry.face_width", {"max_px": 255})
+    assert Verdict("p", "a.jpg", (size, px))["geometry.face_width"].message == "original"

@@ -28,7 +28,8 @@ and a changed version falls in one of three kinds:
 - ``warn``: between warn and pass or fail (a borderline value, or an advisory rule).
 
 A photo counts for a kind and a change when any of the change's checks changes that way.
-``accept<->reject`` counts the photos whose any check moved between accepted (pass or warn)
+``flipped`` counts the photos with a ``pass<->fail`` or a ``not_assessed`` change (issue 13's
+measure: at most 5% per change); ``accept<->reject`` counts the photos whose any check moved between accepted (pass or warn)
 and rejected (fail or not_assessed), the measure used before borderline results existed.
 
 ``--noise`` prints, per numeric value a check's limits bound, how much the value moves under
@@ -78,6 +79,7 @@ DEFAULT_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "phot
 LONG_SIDE = 800
 REFERENCE = "reference"
 KINDS = ("pass<->fail", "not_assessed", "warn")
+FLIPPED = "flipped"  # pass<->fail or not_assessed: issue 13's measure
 
 
 def _jpeg95(rgb: np.ndarray) -> bytes:
@@ -250,12 +252,18 @@ class Stability:
         }
 
     def photos_with(self, kind: str, change: str) -> int:
-        """Count the photos where any check changed status in ``kind`` (or ``"accept<->reject"``)."""
+        """Count the photos where any check changed status in ``kind``.
+
+        ``kind`` is one of :data:`KINDS`, ``"flipped"`` (``pass<->fail`` or ``not_assessed``)
+        or ``"accept<->reject"``.
+        """
         n = 0
         for photo in self.photos:
             pairs = self.changed(photo, change).values()
             if kind == "accept<->reject":
                 n += any(_accepted(a) != _accepted(b) for a, b in pairs)
+            elif kind == FLIPPED:
+                n += any(change_kind(a, b) in KINDS[:2] for a, b in pairs)
             else:
                 n += any(change_kind(a, b) == kind for a, b in pairs)
         return n
@@ -285,7 +293,7 @@ class Stability:
             "| | " + " | ".join(changes) + " |",
             "|---|" + "---:|" * len(changes),
         ]
-        for kind in (*KINDS, "accept<->reject"):
+        for kind in (*KINDS, FLIPPED, "accept<->reject"):
             cells = [f"{self.rate(kind, c):.1%} ({self.photos_with(kind, c)})" for c in changes]
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
         hard = {c: self.check_counts(c, KINDS[:2]) for c in changes}
@@ -310,7 +318,7 @@ class Stability:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the counts per kind and change, and every photo's changed checks."""
-        kinds = (*KINDS, "accept<->reject")
+        kinds = (*KINDS, FLIPPED, "accept<->reject")
         return {
             "profile": self.profile,
             "long_side": self.long_side,

@@ -6,18 +6,24 @@
 
 Importing photocheck is light: the public names below and the subpackages (``checks``,
 ``batch``, ``evaluation``, ``visual``, ``authoring``...) load on first use, and NumPy, OpenCV
-and the face models load when a photo is first measured.
+and the face models load when a photo is first measured. ``photocheck.report`` is
+:mod:`photocheck.visual.report`; ``photocheck.annotate`` is :mod:`photocheck.visual.annotate`
+made callable, so both ``photocheck.annotate(photo, verdict)`` and
+``photocheck.annotate.annotate(photo, verdict)`` draw a verdict.
 """
 
 from __future__ import annotations
 
 import importlib
+import types
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
     ImageTooLargeError,
+    InvalidEncodingError,
     InvalidImageError,
     ModelNotFoundError,
+    NoSingleFaceError,
     PhotocheckError,
     ProfileError,
     UnknownCheckError,
@@ -28,10 +34,13 @@ if TYPE_CHECKING:
     from .api import judge, measure, validate
     from .batch.runner import BatchResult, validate_many
     from .batch.table import MeasurementTable, measure_many
+    from .fixing.api import FixResult, fix
     from .imaging.load import DEFAULT_MAX_PIXELS, load_image
+    from .rules.messages import UnknownLocaleWarning
     from .rules.profile import Profile, available_profiles, load_profile
     from .rules.registry import available_checks
     from .rules.verdict import CheckResult, Measurement, Measurements, Verdict
+    from .vision.identity import FaceEncoding, encode_face
     from .visual.annotate import annotate
 
 __version__ = "0.1.0"
@@ -45,7 +54,11 @@ _LAZY_NAMES = {
     "BatchResult": "photocheck.batch.runner",
     "measure_many": "photocheck.batch.table",
     "MeasurementTable": "photocheck.batch.table",
-    "annotate": "photocheck.visual.annotate",
+    "fix": "photocheck.fixing.api",
+    "FixResult": "photocheck.fixing.api",
+    "UnknownLocaleWarning": "photocheck.rules.messages",
+    "encode_face": "photocheck.vision.identity",
+    "FaceEncoding": "photocheck.vision.identity",
     "load_image": "photocheck.imaging.load",
     "DEFAULT_MAX_PIXELS": "photocheck.imaging.load",
     "Profile": "photocheck.rules.profile",
@@ -65,33 +78,55 @@ _SUBPACKAGES = (
     "checks",
     "cli",
     "evaluation",
+    "fixing",
     "imaging",
     "rules",
     "scores",
     "vision",
     "visual",
 )
+# Short names for modules deeper down (``photocheck.tuning.evaluate(...)``).
+_MODULE_ALIASES = {
+    "tuning": "photocheck.evaluation.tuning",
+    "report": "photocheck.visual.report",
+    "annotate": "photocheck.visual.annotate",
+}
+
+
+class _CallableModule(types.ModuleType):
+    """A module that, called, calls its function of the same name (``photocheck.annotate``)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, self.__name__.rsplit(".", 1)[-1])(*args, **kwargs)
+
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "BatchResult",
     "CheckResult",
+    "FaceEncoding",
+    "FixResult",
     "ImageTooLargeError",
+    "InvalidEncodingError",
     "InvalidImageError",
     "Measurement",
     "MeasurementTable",
     "Measurements",
     "ModelNotFoundError",
+    "NoSingleFaceError",
     "PhotocheckError",
     "Profile",
     "ProfileError",
     "UnknownCheckError",
+    "UnknownLocaleWarning",
     "UnsupportedFormatError",
     "Verdict",
     "__version__",
     "annotate",
     "available_checks",
     "available_profiles",
+    "encode_face",
+    "fix",
     "judge",
     "load_image",
     "load_profile",
@@ -109,6 +144,10 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     elif name in _SUBPACKAGES:
         value = importlib.import_module(f"photocheck.{name}")
+    elif name in _MODULE_ALIASES:
+        value = importlib.import_module(_MODULE_ALIASES[name])
+        if name == "annotate":
+            value.__class__ = _CallableModule
     else:
         raise AttributeError(f"module 'photocheck' has no attribute {name!r}")
     globals()[name] = value
@@ -116,4 +155,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY_NAMES, *_SUBPACKAGES})
+    return sorted({*globals(), *_LAZY_NAMES, *_SUBPACKAGES, *_MODULE_ALIASES})

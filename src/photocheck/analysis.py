@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from .vision.identity import ReferenceInput
+    from .vision.runtime import Started
+
 __all__ = ["CANON", "Analysis"]
 
 # The aligned face crop: eyes level, inter-eye distance CANON["ied"] px, so that scores on
@@ -47,10 +50,53 @@ class Analysis:
     ----------
     image : LoadedImage
         The decoded photo (see :func:`photocheck.imaging.load.load_image`).
+    reference : photo or FaceEncoding, optional
+        An earlier photo of the person (or its stored encoding) that identity checks compare
+        with; None when there is none.
     """
 
-    def __init__(self, image: LoadedImage) -> None:
+    def __init__(self, image: LoadedImage, reference: ReferenceInput | None = None) -> None:
         self.image = image
+        self.reference = reference
+        # Properties the helper thread is computing (see start_helper), by name.
+        self._helper_work: dict[str, Started[dict[str, Any]]] = {}
+
+    def start_helper(self) -> None:
+        """Begin :attr:`person_mask` and what needs no face on the helper thread.
+
+        The person mask is needed by every check that reads the geometry (the crown) or the
+        background, and costs about as much as face detection and the mesh: done beside
+        them, on the helper thread (:func:`photocheck.vision.runtime.start`), it costs the
+        caller no time when a second core is free. So do :attr:`small_person_mask`,
+        :attr:`small_lab` and :attr:`small_fill` after it. The values are the same either way.
+        """
+        if self._helper_work or "person_mask" in self.__dict__:
+            return
+        from .imaging.colour import to_lab
+        from .imaging.fill import fill_mask
+        from .vision.runtime import start
+        from .vision.segmentation import person_mask
+
+        rgb, small = self.rgb, self.small[0]
+
+        def masks() -> dict[str, Any]:
+            mask = person_mask(rgb)
+            return {"person_mask": mask, "small_person_mask": _shrink_mask(mask, small)}
+
+        first = start(masks)
+        second = start(lambda: {"small_lab": to_lab(small), "small_fill": fill_mask(small)})
+        self._helper_work = dict.fromkeys(("person_mask", "small_person_mask"), first)
+        self._helper_work.update(dict.fromkeys(("small_lab", "small_fill"), second))
+
+    def _helped(self, name: str) -> Any:
+        """Return the helper's value of the property ``name``, or None: compute it here.
+
+        Waits for the value when the helper has begun computing it; when it has not, the
+        helper will not, and None is returned.
+        """
+        work = self._helper_work.pop(name, None)
+        done = None if work is None else work.take()
+        return None if done is None else done[name]
 
     @property
     def rgb(self) -> NDArray[np.uint8]:
@@ -171,14 +217,30 @@ class Analysis:
         """:attr:`small` in CIELAB (L* 0-100, a*, b* centred on 0), float32."""
         from .imaging.colour import to_lab
 
-        return to_lab(self.small[0])
+        helped: NDArray[np.float32] | None = self._helped("small_lab")
+        return to_lab(self.small[0]) if helped is None else helped
+
+    @cached_property
+    def small_fill(self) -> NDArray[np.bool_]:
+        """Black fill around the photo on :attr:`small` (see :func:`.imaging.fill.fill_mask`)."""
+        from .imaging.fill import fill_mask
+
+        helped: NDArray[np.bool_] | None = self._helped("small_fill")
+        return fill_mask(self.small[0]) if helped is None else helped
 
     @cached_property
     def person_mask(self) -> NDArray[np.float32]:
         """Probability that each pixel shows the person (H, W), from selfie segmentation."""
         from .vision.segmentation import person_mask
 
-        return person_mask(self.rgb)
+        helped: NDArray[np.float32] | None = self._helped("person_mask")
+        return person_mask(self.rgb) if helped is None else helped
+
+    @cached_property
+    def small_person_mask(self) -> NDArray[np.float32]:
+        """:attr:`person_mask` at the size of :attr:`small` (area averages), 0-1."""
+        helped: NDArray[np.float32] | None = self._helped("small_person_mask")
+        return _shrink_mask(self.person_mask, self.small[0]) if helped is None else helped
 
     @cached_property
     def background_mask(self) -> NDArray[np.bool_]:
@@ -193,19 +255,18 @@ class Analysis:
         import cv2
         import numpy as np
 
-        from .imaging.fill import fill_mask
         from .vision.geometry import MASK_PERSON
 
         geo = self.geometry
         small, scale = self.small
         h, w = small.shape[:2]
-        chance = cv2.resize(self.person_mask, (w, h), interpolation=cv2.INTER_AREA)
+        chance = self.small_person_mask
         margin = max(1, round(_MASK_MARGIN * geo["face_width"] * scale))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
         person = cv2.dilate((chance >= MASK_PERSON).astype(np.uint8), kernel) > 0
         mask = ~person & (chance < _MASK_UNSURE)
         enough = max(50.0, 0.02 * h * w)
-        without_fill = mask & ~fill_mask(small)
+        without_fill = mask & ~self.small_fill
         if np.count_nonzero(without_fill) >= enough:
             mask = without_fill
         if np.count_nonzero(mask) < enough:
@@ -336,6 +397,15 @@ class Analysis:
             cv2.fillPoly(mask, [part], 255)
             openings.append((mask > 0) & valid)
         return box, (openings[0], openings[1])
+
+
+def _shrink_mask(mask: NDArray[np.float32], like: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """``mask`` resized to the height and width of ``like`` by area averages."""
+    import cv2
+
+    height, width = like.shape[:2]
+    shrunk: NDArray[np.float32] = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
+    return shrunk
 
 
 def _inside_source(

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 
 __all__ = [
     "ImageTooLargeError",
+    "InvalidEncodingError",
     "InvalidImageError",
     "ModelNotFoundError",
+    "NoSingleFaceError",
     "NotAssessed",
     "PhotocheckError",
     "ProfileError",
@@ -51,6 +53,24 @@ class UnknownCheckError(ProfileError, KeyError):
 
 class ModelNotFoundError(PhotocheckError, RuntimeError):
     """A bundled model file is missing or cannot be read."""
+
+
+class NoSingleFaceError(PhotocheckError, ValueError):
+    """A photo to encode shows no face, or several: an encoding needs exactly one.
+
+    Attributes
+    ----------
+    faces : int
+        How many faces were found.
+    """
+
+    def __init__(self, message: str, faces: int) -> None:
+        super().__init__(message)
+        self.faces = faces
+
+
+class InvalidEncodingError(PhotocheckError, ValueError):
+    """A stored face encoding is not 128 finite numbers."""
 
 
 class NotAssessed(Exception):

@@ -192,7 +192,9 @@ def render() -> np.ndarray:
     from photocheck.visual.annotate import annotate
 
     rgb, verdict, profile = synthetic_case()
-    with mock.patch("photocheck.visual.annotate._background_region", return_value=background_regions()):
+    with mock.patch(
+        "photocheck.visual.annotate._background_region", return_value=background_regions()
+    ):
         return annotate(rgb, verdict, profile=profile, width=GOLDEN_WIDTH)
 
 

@@ -57,12 +57,23 @@ def open_lids(points: np.ndarray, pairs: tuple[tuple[int, int], ...], by: float)
 
 
 def close_lids(points: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Move each (upper, lower) point to their midpoint, in depth too."""
     out = points.copy()
     idx = np.asarray(pairs)
-    middle = (out[idx[:, 0], :2] + out[idx[:, 1], :2]) / 2
-    out[idx[:, 0], :2] = middle
-    out[idx[:, 1], :2] = middle
+    middle = (out[idx[:, 0]] + out[idx[:, 1]]) / 2
+    out[idx[:, 0]] = middle
+    out[idx[:, 1]] = middle
     return out
+
+
+def turned(points: np.ndarray, yaw_deg: float, pitch_deg: float, roll_deg: float) -> np.ndarray:
+    """Rotate the mesh rigidly in 3D about its centroid (image axes: x right, y down, z depth)."""
+    y, p, r = (math.radians(a) for a in (yaw_deg, pitch_deg, roll_deg))
+    ry = np.array([[math.cos(y), 0, math.sin(y)], [0, 1, 0], [-math.sin(y), 0, math.cos(y)]])
+    rx = np.array([[1, 0, 0], [0, math.cos(p), -math.sin(p)], [0, math.sin(p), math.cos(p)]])
+    rz = np.array([[math.cos(r), -math.sin(r), 0], [math.sin(r), math.cos(r), 0], [0, 0, 1]])
+    centre = points.mean(axis=0)
+    return (points - centre) @ (ry @ rx @ rz).T + centre
 
 
 # --- eyes --------------------------------------------------------------------------------
@@ -139,13 +150,38 @@ def test_mouth_opening_is_zero_when_closed_and_rises_as_it_opens() -> None:
     values = [g.mouth_opening(open_lids(closed, g.MOUTH_GAPS, by)) for by in np.linspace(0, 30, 16)]
     assert values[0] == pytest.approx(0.0, abs=1e-12)
     assert np.all(np.diff(values) > 0)
-    # each lip moved 30 px: a 60 px gap over a mouth 2 x 2.456 units wide
-    assert values[-1] == pytest.approx(60.0 / (2 * 2.456206 * SCALE), rel=1e-3)
+    # each lip moved 30 px: a 60 px gap over irises 6.302 units apart
+    assert values[-1] == pytest.approx(60.0 / (6.302291 * SCALE), rel=1e-3)
 
 
 def test_canonical_mouth_is_slightly_open() -> None:
-    # The canonical model's inner lips are about 0.55 units apart over a 4.9-unit mouth.
-    assert g.mouth_opening(make_face()) == pytest.approx(0.107, abs=0.005)
+    # The canonical model's inner lips are about 0.57 units apart (in 3D), its irises 6.3.
+    assert g.mouth_opening(make_face()) == pytest.approx(0.090, abs=0.002)
+
+
+@pytest.mark.parametrize(
+    ("yaw", "pitch", "roll"), [(30, 0, 0), (0, 25, 0), (0, 0, 40), (-35, -20, 15)]
+)
+def test_mouth_opening_does_not_change_when_the_head_turns(
+    yaw: float, pitch: float, roll: float
+) -> None:
+    face = open_lids(make_face(), g.MOUTH_GAPS, 4.0)
+    moved = turned(face, yaw, pitch, roll)
+    assert g.mouth_opening(moved) == pytest.approx(g.mouth_opening(face), rel=1e-9)
+    # while the gap seen in the image does change (foreshortened or rotated out of the plane)
+    idx = np.asarray(g.MOUTH_GAPS)
+    seen = np.linalg.norm(moved[idx[:, 0], :2] - moved[idx[:, 1], :2], axis=1)
+    flat = np.linalg.norm(face[idx[:, 0], :2] - face[idx[:, 1], :2], axis=1)
+    assert yaw == pitch == 0 or not np.allclose(seen, flat, rtol=1e-3)
+
+
+def test_mouth_opening_reads_a_gap_in_depth() -> None:
+    # Lips parted front to back (the lower lip pushed back) are open, not closed.
+    closed = close_lids(make_face(), g.MOUTH_GAPS)
+    pushed = closed.copy()
+    pushed[[lower for _, lower in g.MOUTH_GAPS], 2] += 10.0
+    assert g.mouth_opening(closed) == pytest.approx(0.0, abs=1e-12)
+    assert g.mouth_opening(pushed) == pytest.approx(10.0 / g.eye_distance(closed), rel=1e-9)
 
 
 # --- contour -----------------------------------------------------------------------------

@@ -281,7 +281,13 @@ def _result_from_record(record: dict[str, Any]) -> BatchResult:
         return BatchResult(-1, record["source"], None, record.get("error"))
     results = tuple(
         CheckResult(
-            r["check"], r["status"], r["code"], r["message"], r.get("value"), r.get("limits") or {}
+            r["check"],
+            r["status"],
+            r["code"],
+            r["message"],
+            r.get("value"),
+            r.get("limits") or {},
+            r.get("details") or {},
         )
         for r in data["results"]
     )

@@ -38,7 +38,7 @@ from ..imaging.sources import Source, expand_sources, is_single, is_url, open_pa
 from ..rules.profile import Profile, load_profile
 from ..rules.verdict import Measurements, Verdict
 
-__all__ = ["BatchResult", "iter_measurements", "validate_many"]
+__all__ = ["BatchResult", "PhotoPair", "iter_measurements", "read_pairs", "validate_many"]
 
 ExecutorArg = Executor | Literal["processes", "serial"] | None
 BatchStatus = Literal["pass", "fail", "error"]
@@ -90,6 +90,65 @@ class BatchResult:
         }
 
 
+@dataclass(frozen=True)
+class PhotoPair:
+    """A source payload: a new photo and the reference photo it is compared with.
+
+    Attributes
+    ----------
+    photo, reference : Any
+        Payloads as :class:`~photocheck.imaging.sources.Source` holds them (paths, bytes...).
+    """
+
+    photo: Any
+    reference: Any
+
+
+def read_pairs(path: str | Path) -> list[Source]:
+    """Read a CSV of (photo, reference) pairs into batch sources.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV file whose rows are ``photo,reference``; a first row ``photo,reference`` is a
+        header. Relative paths are taken from the CSV's folder. Blank rows are skipped.
+
+    Returns
+    -------
+    list of Source
+        One per pair, labelled with the photo's path, its payload a :class:`PhotoPair`;
+        pass them to :func:`validate_many` (each photo is judged with ``reference=`` its
+        pair's reference).
+
+    Raises
+    ------
+    PhotocheckError
+        When the file cannot be read or a row does not have exactly two columns.
+    """
+    import csv
+
+    from ..errors import PhotocheckError
+
+    csv_path = Path(path)
+    try:
+        with csv_path.open(newline="", encoding="utf-8") as file:
+            rows = [row for row in csv.reader(file) if any(cell.strip() for cell in row)]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PhotocheckError(f"cannot read the pairs file {str(path)!r}: {exc}") from None
+    if rows and [cell.strip().lower() for cell in rows[0]] == ["photo", "reference"]:
+        rows = rows[1:]
+    sources = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) != 2:
+            raise PhotocheckError(
+                f"{str(path)!r}, pair {number}: expected two columns (photo,reference), "
+                f"got {len(row)}"
+            )
+        photo, reference = (str(csv_path.parent / cell.strip()) for cell in row)
+        sources.append(Source(photo, PhotoPair(photo, reference)))
+    return sources
+
+
 # ----------------------------------------------------------------------------- worker side
 _PROFILES: dict[str, Profile] = {}
 
@@ -114,13 +173,21 @@ def _describe(exc: BaseException) -> str:
 
 
 def _validate_task(
-    index: int, source: Source, profile: tuple[str, str, dict[str, dict[str, Any]]], max_pixels: int
+    index: int,
+    source: Source,
+    profile: tuple[str, str, dict[str, dict[str, Any]]],
+    max_pixels: int,
+    reference: Any = None,
 ) -> BatchResult:
     """Validate one photo; never raises (except on interpreter exit)."""
     try:
+        photo = source.payload
+        if isinstance(photo, PhotoPair):
+            photo, reference = photo.photo, open_payload(photo.reference)
         verdict = validate(
-            open_payload(source.payload), _rebuild_profile(profile), max_pixels=max_pixels
-        )
+            open_payload(photo), _rebuild_profile(profile), max_pixels=max_pixels,
+            reference=reference,
+        )  # fmt: skip
     except Exception as exc:  # one bad photo (or a bug on it) must not stop the batch
         return BatchResult(index, source.label, None, _describe(exc))
     return BatchResult(index, source.label, dataclasses.replace(verdict, source=source.label))
@@ -141,7 +208,12 @@ def _measure_task(
 
 
 def _init_worker() -> None:
-    """Process-pool initializer: one OpenCV thread, Ctrl-C left to the parent, models loaded."""
+    """Process-pool initializer: one OpenCV thread, no helper thread, models loaded.
+
+    The pool runs one worker per core, so no core is idle for the helper thread of
+    :func:`photocheck.vision.runtime.start`; it is turned off rather than left to the load
+    average. Ctrl-C is left to the parent.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -153,8 +225,9 @@ def _init_worker() -> None:
         pass
     from ..errors import PhotocheckError
     from ..rules.registry import registered
-    from ..vision.runtime import preload
+    from ..vision.runtime import preload, use_helper
 
+    use_helper(False)
     registered()  # import the built-in checks once
     with contextlib.suppress(PhotocheckError):  # reported per photo by the tasks instead
         preload()  # tasks run on this thread: its interpreters are the ones they use
@@ -413,6 +486,7 @@ def validate_many(
     ordered: bool = True,
     window: int | None = None,
     max_pixels: int | None = None,
+    reference: Any = None,
 ) -> Iterator[BatchResult]:
     """Validate many photos, yielding one :class:`BatchResult` per photo.
 
@@ -444,6 +518,9 @@ def validate_many(
         at least 8), which bounds memory on inputs of any length.
     max_pixels : int, optional
         Refuse images with more pixels than this (default: :data:`photocheck.DEFAULT_MAX_PIXELS`).
+    reference : photo or FaceEncoding, optional
+        One reference every photo is compared with (see :func:`photocheck.validate`); a
+        stored encoding is cheapest. Sources from :func:`read_pairs` bring their own.
 
     Returns
     -------
@@ -479,7 +556,7 @@ def validate_many(
 
     results = _run(
         _validate_task,
-        _tasks(photos, _profile_data(prof), pixels),
+        _tasks(photos, _profile_data(prof), pixels, reference),
         executor=executor,
         workers=workers,
         ordered=ordered,

@@ -12,6 +12,7 @@ from . import (  # noqa: F401 - importing a check module registers its checks
     face_count,
     features,
     geometry,
+    identity,
     image_format,
     lighting,
     occlusion,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from ..rules.verdict import CheckResult
 
 __all__ = ["run"]
+
 
 def run(check: str, photo: PhotoInput, profile: str | Profile = "icao") -> CheckResult:
     """Measure and judge one check on one photo.

@@ -18,11 +18,11 @@ from ..scores.plainness import plainness
     retake="in front of a plain, even background",
     limits=[
         Range(
-            "patches", None, "max_patches", noise=0.015,
+            "patches", None, "max_patches", noise=0.015, plausible=(0.0, 0.3),
             too_high=Outcome("background.uniformity.uneven", "Use a plain background of one colour: {value:.0%} of the background differs in colour from the rest (objects, a door, a second colour or a deep shadow)."),
         ),
         Range(
-            "texture", None, "max_texture", noise=0.02,
+            "texture", None, "max_texture", noise=0.02, plausible=(0.0, 0.6),
             too_high=Outcome("background.uniformity.busy", "Use a plain background: {value:.0%} of the background is textured or cluttered. Stand in front of a plain wall with nothing else in view."),
         ),
     ],
@@ -44,10 +44,10 @@ def background_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
     limits=[
         OneOf(
             "colour", "allowed",
-            Outcome("background.colour.not_allowed", "The background must be {allowed}; this one looks {value}."),
+            Outcome("background.colour.not_allowed", "The background must be {allowed}; this one is another colour."),
         ),
         Range(
-            "lightness", "min_lightness", None, noise=0.4,
+            "lightness", "min_lightness", None, noise=0.4, plausible=(30.0, 95.0),
             too_low=Outcome("background.colour.too_dark", "The background is too dark: use a light, plain background and more light."),
         ),
     ],

@@ -16,7 +16,7 @@ from ..rules.verdict import Scalar
     retake="with only you in the picture",
     limits=[
         Range(
-            "count", "min", "max",
+            "count", "min", "max", plausible=(1, 1),
             too_low=Outcome("face.count.none", "No face was found: take a photo of your face, looking at the camera, in good light."),
             too_high=Outcome("face.count.several", "{value} faces were found: only you may be in the photo."),
         )

@@ -18,8 +18,8 @@ _BACK = "Move back from the camera"
     passed="The face has enough resolution.",
     retake="a little closer to the camera",
     limits=[Range("px", "min_px", "max_px", noise=1.5,
-                  too_low=Outcome("geometry.eye_distance.too_small", "The face is too small in pixels (eyes {value:.0f} px apart; at least {min} px needed): move closer or use a higher resolution."),
-                  too_high=Outcome("geometry.eye_distance.too_large", "The eyes are {value:.0f} px apart; at most {max} px is allowed: move back."))],
+                  too_low=Outcome("geometry.eye_distance.too_small", "The face is too small in pixels (eyes {value:.0f} px apart; at least {min} px needed): take the photo at a higher resolution."),
+                  too_high=Outcome("geometry.eye_distance.too_large", "The eyes are {value:.0f} px apart; at most {max} px is allowed: scale the photo down."))],
 )  # fmt: skip
 def eye_distance(analysis: Analysis) -> Mapping[str, Scalar]:
     """Inter-eye distance in pixels."""
@@ -32,7 +32,7 @@ def eye_distance(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your head is the right size in the photo.",
     retake="with your head filling the frame as the guide shows",
     limits=[
-        Range("ratio", "min_ratio", "max_ratio", noise=0.0041,
+        Range("ratio", "min_ratio", "max_ratio", noise=0.0041, plausible=(0.5, 0.95),
               too_low=Outcome("geometry.head_height.too_small", _CLOSER + ": your head fills {value:.1%} of the photo's height; at least {min:.0%} is needed."),
               too_high=Outcome("geometry.head_height.too_large", _BACK + ": your head fills {value:.1%} of the photo's height; at most {max:.0%} is allowed.")),
         Range("px", "min_px", "max_px", noise=2.6,
@@ -53,12 +53,12 @@ def head_height(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your face is the right size in the photo.",
     retake="with your head filling the frame as the guide shows",
     limits=[
-        Range("ratio", "min_ratio", "max_ratio", noise=0.0044,
-              too_low=Outcome("geometry.face_width.too_small", _CLOSER + ": your face fills {value:.1%} of the photo's width; at least {min:.0%} is needed."),
-              too_high=Outcome("geometry.face_width.too_large", _BACK + ": your face fills {value:.1%} of the photo's width; at most {max:.0%} is allowed.")),
+        Range("ratio", "min_ratio", "max_ratio", noise=0.0044, plausible=(0.4, 0.85),
+              too_low=Outcome("geometry.face_width.too_small", "Your face is narrow for the photo: it fills {value:.1%} of the width; at least {min:.0%} is needed. Crop the photo's sides closer to your face."),
+              too_high=Outcome("geometry.face_width.too_large", "Your face is wide for the photo: it fills {value:.1%} of the width; at most {max:.0%} is allowed. Leave more room on both sides of your face.")),
         Range("px", "min_px", "max_px", noise=2.5,
-              too_low=Outcome("geometry.face_width.too_small", _CLOSER + ": your face is {value:.0f} px wide; at least {min} px is needed."),
-              too_high=Outcome("geometry.face_width.too_large", _BACK + ": your face is {value:.0f} px wide; at most {max} px is allowed.")),
+              too_low=Outcome("geometry.face_width.too_small", "Your face is {value:.0f} px wide; at least {min} px is needed: crop the photo's sides closer to your face."),
+              too_high=Outcome("geometry.face_width.too_large", "Your face is {value:.0f} px wide; at most {max} px is allowed: leave more room on both sides of your face.")),
     ],
 )  # fmt: skip
 def face_width(analysis: Analysis) -> Mapping[str, Scalar]:
@@ -73,7 +73,7 @@ def face_width(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your eyes are at the right height.",
     retake="with your eyes at the height the frame guide shows",
     limits=[
-        Range("ratio_from_top", "min_ratio_from_top", "max_ratio_from_top", noise=0.0009,
+        Range("ratio_from_top", "min_ratio_from_top", "max_ratio_from_top", noise=0.0009, plausible=(0.2, 0.6),
               too_low=Outcome("geometry.eye_line.too_high", "Your eyes are too near the top of the photo ({value:.1%} from the top; at least {min:.0%}): lower the camera or move down."),
               too_high=Outcome("geometry.eye_line.too_low", "Your eyes are too low in the photo ({value:.1%} from the top; at most {max:.0%}): raise the camera or move up.")),
         Range("px_from_bottom", "min_px_from_bottom", "max_px_from_bottom", noise=0.56,
@@ -97,7 +97,7 @@ def eye_line(analysis: Analysis) -> Mapping[str, Scalar]:
     passed="Your face is centred.",
     retake="with your face in the middle of the frame",
     limits=[
-        Range("ratio", "min_ratio", "max_ratio", noise=0.0016,
+        Range("ratio", "min_ratio", "max_ratio", noise=0.0016, plausible=(0.35, 0.65),
               too_low=Outcome("geometry.centring.too_far_left", "Centre your face: it sits at {value:.1%} of the width from the left edge; it must be between {min:.0%} and {max:.0%}."),
               too_high=Outcome("geometry.centring.too_far_right", "Centre your face: it sits at {value:.1%} of the width from the left edge; it must be between {min:.0%} and {max:.0%}.")),
         Range("px", "min_px", "max_px", noise=1.1,
@@ -120,7 +120,7 @@ def centring(analysis: Analysis) -> Mapping[str, Scalar]:
         Range("px", "min_px", "max_px", noise=1.0,
               too_low=Outcome("geometry.top_margin.too_small", "Leave more space above your head: the top of your hair is {value:.0f} px from the top edge; at least {min} px is needed."),
               too_high=Outcome("geometry.top_margin.too_large", "Leave less space above your head: the top of your hair is {value:.0f} px from the top edge; at most {max} px is allowed.")),
-        Range("ratio", "min_ratio", "max_ratio", noise=0.0023,
+        Range("ratio", "min_ratio", "max_ratio", noise=0.0023, plausible=(0.0, 0.2),
               too_low=Outcome("geometry.top_margin.too_small", "Leave more space above your head: the top of your head is {value:.1%} of the height from the top edge; at least {min:.0%} is needed."),
               too_high=Outcome("geometry.top_margin.too_large", "Leave less space above your head: it is {value:.1%} of the height from the top edge; at most {max:.0%} is allowed.")),
     ],

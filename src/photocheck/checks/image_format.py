@@ -17,25 +17,25 @@ from ..rules.verdict import Scalar
     limits=[
         Range(
             "width", "min_width", "max_width",
-            too_low=Outcome("image.format.too_narrow", "The photo is {value} px wide; it must be at least {min} px wide."),
-            too_high=Outcome("image.format.too_wide", "The photo is {value} px wide; it must be at most {max} px wide."),
+            too_low=Outcome("image.format.too_narrow", "The photo is {value} px wide; it must be at least {min} px wide: `photocheck fix` can crop and scale it if the face has enough pixels."),
+            too_high=Outcome("image.format.too_wide", "The photo is {value} px wide; it must be at most {max} px wide: `photocheck fix` can crop and scale it."),
         ),
         Range(
             "height", "min_height", "max_height",
-            too_low=Outcome("image.format.too_short", "The photo is {value} px high; it must be at least {min} px high."),
-            too_high=Outcome("image.format.too_tall", "The photo is {value} px high; it must be at most {max} px high."),
+            too_low=Outcome("image.format.too_short", "The photo is {value} px high; it must be at least {min} px high: `photocheck fix` can crop and scale it if the face has enough pixels."),
+            too_high=Outcome("image.format.too_tall", "The photo is {value} px high; it must be at most {max} px high: `photocheck fix` can crop and scale it."),
         ),
         Range(
             "aspect", "min_aspect", "max_aspect",
-            too_low=Outcome("image.format.aspect", "The photo's width/height ratio is {value:.3f}; it must be between {min} and {max}: crop it to the required shape."),
-            too_high=Outcome("image.format.aspect", "The photo's width/height ratio is {value:.3f}; it must be between {min} and {max}: crop it to the required shape."),
+            too_low=Outcome("image.format.aspect", "The photo's width/height ratio is {value:.3f}; it must be between {min} and {max}: crop it to the required shape (`photocheck fix` can)."),
+            too_high=Outcome("image.format.aspect", "The photo's width/height ratio is {value:.3f}; it must be between {min} and {max}: crop it to the required shape (`photocheck fix` can)."),
         ),
         OneOf("colour", "allowed_colour", Outcome("image.format.not_colour", "Send a colour photo: this one is in black and white (grey).")),
-        OneOf("format", "allowed_formats", Outcome("image.format.file_type", "The file is {value}; send it as {allowed}.")),
+        OneOf("format", "allowed_formats", Outcome("image.format.file_type", "The file is {value}; send it as {allowed} (`photocheck fix` can convert it).")),
         Range(
             "file_kb", "min_file_kb", "max_file_kb",
-            too_low=Outcome("image.format.file_too_small", "The file is {value:.0f} KB; it must be at least {min} KB (save it at a higher quality)."),
-            too_high=Outcome("image.format.file_too_large", "The file is {value:.0f} KB; it must be at most {max} KB (save it at a lower quality)."),
+            too_low=Outcome("image.format.file_too_small", "The file is {value:.0f} KB; it must be at least {min} KB (save it at a higher quality; `photocheck fix` can)."),
+            too_high=Outcome("image.format.file_too_large", "The file is {value:.0f} KB; it must be at most {max} KB (save it at a lower quality; `photocheck fix` can)."),
         ),
         Range(
             "jpeg_quality", "min_jpeg_quality", "max_jpeg_quality",

@@ -16,7 +16,7 @@ from .registry import OneOf, Range, get_check
 
 __all__ = ["Profile", "available_profiles", "load_profile"]
 
-_TOP_LEVEL_KEYS = ("name", "description", "extends", "checks")
+_TOP_LEVEL_KEYS = ("name", "description", "extends", "background_colours", "checks")
 _SEVERITIES = ("fail", "warn")
 
 
@@ -33,21 +33,28 @@ class Profile:
     rules : Mapping[str, Mapping[str, Any]]
         Check id -> parameters, in the order results are reported. Every check listed is
         applied; a parameter that is absent leaves that side of the limit open.
+    background_colours : Mapping[str, tuple of int]
+        Named plain background colours (sRGB 0-255) that ``photocheck fix --background``
+        may paint, e.g. ``{"white": (255, 255, 255)}``.
     """
 
     name: str
     description: str = ""
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    background_colours: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         checked = {
             check: _validate_rule(self.name, check, rule) for check, rule in self.rules.items()
         }
         object.__setattr__(self, "rules", MappingProxyType(checked))
+        colours = _validate_colours(self.name, self.background_colours)
+        object.__setattr__(self, "background_colours", MappingProxyType(colours))
 
-    def __reduce__(self) -> tuple[type[Profile], tuple[str, str, dict[str, dict[str, Any]]]]:
+    def __reduce__(self) -> tuple[type[Profile], tuple[Any, ...]]:
         # MappingProxyType cannot be pickled; rebuild from plain dicts (worker processes).
-        return (Profile, (self.name, self.description, {c: dict(r) for c, r in self.rules.items()}))
+        rules = {c: dict(r) for c, r in self.rules.items()}
+        return (Profile, (self.name, self.description, rules, dict(self.background_colours)))
 
     @property
     def checks(self) -> tuple[str, ...]:
@@ -84,7 +91,7 @@ class Profile:
                 rule[key] = value
         rules = dict(self.rules)
         rules[check] = rule
-        return Profile(self.name, self.description, rules)
+        return Profile(self.name, self.description, rules, self.background_colours)
 
     def without_rule(self, check: str) -> Profile:
         """Return a copy that no longer applies ``check``."""
@@ -93,7 +100,10 @@ class Profile:
                 f"profile {self.name!r} has no rule for {check!r}.{suggest(check, self.rules)}"
             )
         return Profile(
-            self.name, self.description, {c: r for c, r in self.rules.items() if c != check}
+            self.name,
+            self.description,
+            {c: r for c, r in self.rules.items() if c != check},
+            self.background_colours,
         )
 
     def to_toml(self) -> str:
@@ -102,6 +112,9 @@ class Profile:
             f"name = {_toml_value(self.name)}",
             f"description = {_toml_value(self.description)}",
         ]
+        if self.background_colours:
+            lines += ["", "[background_colours]"]
+            lines += [f"{k} = {_toml_value(list(v))}" for k, v in self.background_colours.items()]
         for check, rule in self.rules.items():
             lines.append("")
             lines.append(f'[checks."{check}"]')
@@ -130,6 +143,26 @@ def _toml_char(ch: str) -> str:
     if (ord(ch) < 0x20 and ch != "\t") or ord(ch) == 0x7F:
         return f"\\u{ord(ch):04x}"
     return ch
+
+
+def _validate_colours(profile: str, colours: Mapping[str, Any]) -> dict[str, tuple[int, int, int]]:
+    if not isinstance(colours, Mapping):
+        raise ProfileError(f"profile {profile!r}: [background_colours] must be a table")
+    out = {}
+    for name, value in colours.items():
+        if (
+            not isinstance(value, list | tuple)
+            or len(value) != 3
+            or not all(
+                isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in value
+            )
+        ):
+            raise ProfileError(
+                f"profile {profile!r}: background colour {name!r} must be three integers "
+                f"0-255 (red, green, blue), got {value!r}"
+            )
+        out[str(name)] = (int(value[0]), int(value[1]), int(value[2]))
+    return out
 
 
 def _validate_rule(profile: str, check: str, rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -255,11 +288,18 @@ def _profile_from_data(data: Mapping[str, Any], origin: str, default_name: str) 
                 f"Valid keys: {', '.join(_TOP_LEVEL_KEYS)}"
             )
     rules: dict[str, dict[str, Any]] = {}
+    colours: dict[str, Any] = {}
     if "extends" in data:
         base = data["extends"]
         if not isinstance(base, str):
             raise ProfileError(f"{origin}: extends must be a profile name or path, got {base!r}")
-        rules = {c: dict(r) for c, r in load_profile(base).rules.items()}
+        parent = load_profile(base)
+        rules = {c: dict(r) for c, r in parent.rules.items()}
+        colours = dict(parent.background_colours)
+    named = data.get("background_colours", {})
+    if not isinstance(named, Mapping):
+        raise ProfileError(f"{origin}: [background_colours] must be a table")
+    colours.update(named)
     checks = data.get("checks", {})
     if not isinstance(checks, Mapping):
         raise ProfileError(f"{origin}: [checks] must be a table of tables")
@@ -277,6 +317,6 @@ def _profile_from_data(data: Mapping[str, Any], origin: str, default_name: str) 
     if not isinstance(name, str) or not isinstance(description, str):
         raise ProfileError(f"{origin}: name and description must be strings")
     try:
-        return Profile(name, description, rules)
+        return Profile(name, description, rules, colours)
     except ProfileError as exc:
         raise type(exc)(f"{origin}: {exc}") from None

@@ -34,7 +34,12 @@ __all__ = [
 class Outcome:
     """A machine code and a message template for one way a check can fail.
 
-    The template may use ``{value}``, ``{min}``, ``{max}`` and ``{allowed}``.
+    The template may use ``{value}`` (the value the failing limit bounds), ``{min}``,
+    ``{max}``, ``{allowed}`` and every value the check measured, by name (``{degrees}``).
+    A format spec ``when_negative|otherwise`` picks a text by the number's sign
+    (``{degrees:to your right|to your left}``). A number shown with a fixed precision gets
+    more decimals when rounding would put it on the wrong side of its limit ("0.8 px; at
+    least 1 px", never "1 px; at least 1 px").
     """
 
     code: str
@@ -53,6 +58,11 @@ class Range:
     judged ``warn`` with the code ``<check>.borderline`` rather than pass or fail, whichever
     side it is on; only a value beyond the limit by ``noise`` or more fails. 0 (the default)
     judges the limit exactly.
+
+    ``plausible`` is ``(lo, hi)``, in the value's unit: the limits that still make sense for
+    the rule (from what the value means and the standards, not from any photo set). A
+    parameter set outside it is legal, but ``photocheck tune`` refuses to write one there
+    without ``--force``. None (the default) declares no range.
     """
 
     value: str
@@ -61,10 +71,19 @@ class Range:
     too_low: Outcome | None = None
     too_high: Outcome | None = None
     noise: float = 0.0
+    plausible: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if not self.noise >= 0.0:  # also rejects NaN
             raise PhotocheckError(f"Range({self.value!r}): noise must be >= 0, not {self.noise!r}")
+        if self.plausible is not None:
+            lo, hi = self.plausible
+            if not lo <= hi:  # also rejects NaN
+                raise PhotocheckError(
+                    f"Range({self.value!r}): plausible must be (lo, hi) with lo <= hi, "
+                    f"not {self.plausible!r}"
+                )
+            object.__setattr__(self, "plausible", (float(lo), float(hi)))
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -109,6 +128,9 @@ class CheckSpec:
     retake : str
         How a retake would move a borderline value clear of its limit, completing "a retake
         ... is safer" (e.g. ``"facing the camera squarely"``); empty for no advice.
+    value : str
+        The name of the measured value every result of this check reports as its ``value``
+        (the others go in ``details``); empty for the default, :attr:`value_name`.
     """
 
     id: str
@@ -117,11 +139,28 @@ class CheckSpec:
     limits: tuple[Limit, ...]
     passed: str
     retake: str = ""
+    value: str = ""
 
     @property
     def params(self) -> tuple[str, ...]:
-        """Every profile parameter this check understands (besides ``severity``)."""
-        return tuple(p for limit in self.limits for p in limit.params)
+        """Every profile parameter this check understands (besides ``severity``), in order."""
+        return tuple(dict.fromkeys(p for limit in self.limits for p in limit.params))
+
+    @property
+    def value_name(self) -> str:
+        """The measured value a result reports as ``value``, whatever its status.
+
+        The ``value`` given at registration; by default the first limit's value, except that
+        a limit on ``abs_<name>`` reports the signed ``<name>`` (a signed angle says which
+        way; its magnitude is what the limit bounds) when the check measures it. Empty for a
+        check without limits.
+        """
+        if self.value:
+            return self.value
+        if not self.limits:
+            return ""
+        first = self.limits[0].value
+        return first[len("abs_") :] if first.startswith("abs_") else first
 
     def measure(self, analysis: Analysis) -> Measurement:
         """Run the measuring function; a :class:`NotAssessed` becomes a reasoned result.
@@ -151,6 +190,7 @@ def register_check(
     limits: tuple[Limit, ...] | list[Limit],
     passed: str,
     retake: str = "",
+    value: str = "",
     replace: bool = False,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register a measuring function as a check (a decorator).
@@ -169,6 +209,10 @@ def register_check(
         How a retake would move a value that is within a limit's ``noise`` of it clear of
         the limit, completing "a retake ... is safer" (e.g. ``"in even, bright light"``);
         default: no advice.
+    value : str, optional
+        The measured value every result reports as ``value`` (the others go in its
+        ``details``); default: the first limit's value, or the signed ``<name>`` when that
+        limit bounds ``abs_<name>``.
     replace : bool, optional
         Allow replacing an existing check with the same id (default False raises).
 
@@ -190,7 +234,7 @@ def register_check(
     """
 
     def decorator(fn: MeasureFn) -> MeasureFn:
-        spec = CheckSpec(check_id, summary, fn, tuple(limits), passed, retake)
+        spec = CheckSpec(check_id, summary, fn, tuple(limits), passed, retake, value)
         with _LOCK:
             if check_id in _REGISTRY and not replace:
                 raise PhotocheckError(f"a check named {check_id!r} is already registered")

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..imaging.colour import to_lab
+from .stats import masked, medians
 
 __all__ = ["BackgroundColour", "Uniformity", "background_colour", "colour_class", "uniformity"]
 
@@ -128,7 +129,7 @@ def background_colour(
     if not mask.any():
         raise ValueError("the region is empty")
     lab = to_lab(rgb) if lab is None else lab
-    lightness, a, b = (float(v) for v in np.median(lab[mask], axis=0))
+    lightness, a, b = (float(v) for v in medians(masked(lab, mask)))
     chroma = float(np.hypot(a, b))
     return BackgroundColour(lightness, a, b, chroma, colour_class(lightness, a, b))
 

@@ -304,19 +304,24 @@ def background_shadow(
     darker: float = 0.15,
     min_lightness: float = 35.0,
     max_texture: float = 0.15,
-    min_side: int = 10,
+    evidence: float = 0.02,
 ) -> BackgroundShadow:
     """Measure a shadow cast on the background beside the head.
 
     The background within ``near`` pixels of the head (the pixels of ``background`` whose
     distance to a non-background pixel is at most ``near``) is split into the sides left and
-    right of ``centre_x``. Only smooth pixels of the background's own hue are kept: a shadow
-    darkens the background without changing its hue much, while hair is darker still, of
-    another hue, or textured (pixels whose 3 x 3 neighbourhood spans more than
-    ``max_texture`` of the lit level are left out). Each side's lower-quartile CIELAB
-    lightness is compared with that side's own lit level (the 90th percentile of the side's
-    kept background, near the head or not), so that a backdrop lit more on one side than the
-    other is not taken for a shadow: a cast shadow is a dip next to the head.
+    right of ``centre_x`` (columns whose centre lies left of it are the left side, so that a
+    mirror image gives the same values). Only smooth pixels of the background's own hue are
+    kept: a shadow darkens the background without changing its hue much, while hair is
+    darker still, of another hue, or textured (pixels whose 3 x 3 neighbourhood spans more
+    than ``max_texture`` of the lit level are left out). Each cut-off is soft (a pixel's
+    weight falls from 1 to 0 over +-20% of it), and so is the band's edge (1 px). Each side's
+    low CIELAB lightness in the band (the mean of its 20th-30th percentiles, a steady lower
+    quartile) is compared with that side's own lit level (the mean of the 80th-100th
+    percentiles of the side's kept background, near the head or not), so that a backdrop lit
+    more on one side than the other is not taken for a shadow: a cast shadow is a dip next
+    to the head. A side whose band shows little plain backdrop is drawn towards both sides'
+    darkening (``evidence``).
 
     Parameters
     ----------
@@ -335,14 +340,16 @@ def background_shadow(
         cannot be told apart.
     max_texture : float, optional
         Largest local spread of lightness (share of the lit level) of a kept pixel.
-    min_side : int, optional
-        Least number of kept pixels the band needs on each side of the head.
+    evidence : float, optional
+        Weight of both sides' pooled darkening in each side's, as a share of the side's band
+        (its background within ``near``): a side whose band shows little plain backdrop is
+        drawn towards the other instead of being measured on a handful of pixels.
 
     Returns
     -------
     BackgroundShadow
         ``darkening``: the larger of the two sides' relative darkening
-        ``1 - quartile(near band) / lit level`` (0-1, 0 is no shadow, higher is a deeper or
+        ``1 - low level(near band) / lit level`` (0-1, 0 is no shadow, higher is a deeper or
         wider shadow); ``shadow_fraction``: share of the band pixels darker than their side's
         lit level by more than ``darker`` (0-1, higher is worse); ``asymmetry``: the
         difference between the two sides' darkening (0-1, higher is worse: a shadow cast by
@@ -351,8 +358,8 @@ def background_shadow(
     Raises
     ------
     ValueError
-        When the background is empty or too dark, or when one side of the head shows too
-        little plain background of the backdrop's colour (hidden by hair or an object, or
+        When the background is empty or too dark, or when one side of the head shows no
+        plain background of the backdrop's colour at all (hidden by hair or an object, or
         another backdrop) to compare the sides.
 
     Examples
@@ -375,49 +382,59 @@ def background_shadow(
     bg = np.asarray(background, dtype=bool)
     if not bg.any():
         raise ValueError("the background region is empty")
-    # CIELAB on 8-bit levels (L* scaled to 0-255, a* and b* offset by 128): the percentiles
-    # below come from 256-bin histograms.
-    lab = cv2.convertScaleAbs(cv2.transform(to_lab(rgb), _LAB_TO_LEVELS))
-    lightness, green_red, blue_yellow = cv2.split(lab)
+    # CIELAB lightness on 8-bit levels (L* scaled to 0-255): the level statistics below come
+    # from 256-bin histograms. The hue test is done on the unrounded a*, b*: on 8-bit levels
+    # (and a rounded reference) the distances fall on a lattice, and a whole ring of backdrop
+    # pixels at one distance flips in or out when the reference moves by a fraction of a unit.
+    lab_f = to_lab(rgb)
+    lightness = cv2.convertScaleAbs(lab_f[..., 0], alpha=255.0 / 100.0)
     bg_u8 = bg.astype(np.uint8)
-    lit = _masked_percentile(lightness, bg_u8, 90.0)
+    lit = _band_mean_u8(_cumulative_hist(lightness, bg_u8), *_LIT_BAND)
     if lit * 100.0 / 255.0 < min_lightness:
         raise ValueError("the background is too dark to see a shadow on it")
     distance = cv2.distanceTransform(bg_u8, cv2.DIST_L2, 3)
-    # Levels are integers: comparing them with a rounded threshold is exact, and cheaper than
-    # comparing them with a float.
     # The backdrop's own colour: the mean a*, b* of its lit pixels.
     lit_bg = bg & (lightness >= math.ceil(0.8 * lit))
-    _, ref_a, ref_b, _ = cv2.mean(lab, mask=lit_bg.view(np.uint8))
-    da = cv2.absdiff(green_red, round(ref_a)).astype(np.uint16)
-    db = cv2.absdiff(blue_yellow, round(ref_b)).astype(np.uint16)
-    allowed = 6.0 + 0.4 * math.hypot(ref_a - 128.0, ref_b - 128.0)
+    _, ref_a, ref_b, _ = cv2.mean(lab_f, mask=lit_bg.view(np.uint8))
+    da, db = lab_f[..., 1] - np.float32(ref_a), lab_f[..., 2] - np.float32(ref_b)
+    allowed = 6.0 + 0.4 * math.hypot(ref_a, ref_b)
     kernel = np.ones((3, 3), np.uint8)
     spread = cv2.dilate(lightness, kernel) - cv2.erode(lightness, kernel)
-    keep = (
+    # Soft filters: a pixel's weight falls from 1 to 0 over +-20% of each cut-off, so that a
+    # pixel near a cut-off counts for part of itself (a hard cut-off lets a re-encoding move
+    # whole groups of pixels in or out of the measure).
+    weight = (
         bg
-        & (da * da + db * db <= allowed * allowed)
-        & (lightness >= math.ceil(0.3 * lit))
-        & (spread <= math.floor(max_texture * lit))
+        * _ramp(np.sqrt(da * da + db * db), allowed)
+        * _ramp(-lightness.astype(np.float32), -0.3 * lit)
+        * _ramp(spread.astype(np.float32), max_texture * lit)
     )
-    # Histograms of both sides at once: levels of the right side are offset by 256.
-    split = min(lightness.shape[1], max(0, int(np.ceil(centre_x))))
-    code = lightness.astype(np.int32)
-    code[:, split:] += 256
-    # Plain lists: the few look-ups below are much cheaper than NumPy calls.
-    kept = np.cumsum(np.bincount(code[keep], minlength=512).reshape(2, 256), axis=1).tolist()
-    near_kept = np.cumsum(
-        np.bincount(code[keep & (distance <= near)], minlength=512).reshape(2, 256), axis=1
-    ).tolist()
-    sides, shadowed, total = [], 0, 0
-    for counts, side_counts in zip(near_kept, kept, strict=True):
-        if counts[-1] < min_side:
+    # Columns whose centre lies left of the centre line are the left side (mirror-consistent).
+    split = min(lightness.shape[1], max(0, round(centre_x)))
+    raw, seen, prior, shadowed = [], [], [], 0.0
+    for cols in (slice(0, split), slice(split, None)):
+        side = weight[:, cols]
+        some = side > 0
+        levels, weights = lightness[:, cols][some], side[some]
+        if not weights.any():
             raise ValueError("too little plain background on one side of the head")
-        side_lit = max(_rank_u8(side_counts, 90.0), 1.0)
-        sides.append(1.0 - _rank_u8(counts, 25.0) / side_lit)
+        within = np.clip(near + 0.5 - distance[:, cols], 0.0, 1.0)
+        prior.append(evidence * float(within[bg[:, cols]].sum()))
+        band = weights * within[some]
+        side_lit = max(_band_mean_u8(_weighted_counts(levels, weights), *_LIT_BAND), 1.0)
+        counts = _weighted_counts(levels, band)
+        seen.append(float(counts[-1]))
+        raw.append(1.0 - _band_mean_u8(counts, *_LOW_BAND) / side_lit if seen[-1] > 0 else 0.0)
         below = math.ceil((1.0 - darker) * side_lit)  # levels < (1 - darker) * lit
-        shadowed += int(counts[below - 1]) if below > 0 else 0
-        total += int(counts[-1])
+        shadowed += float(counts[below - 1]) if below > 0 else 0.0
+    total = seen[0] + seen[1]
+    if total <= 0.0:
+        raise ValueError("too little plain background beside the head")
+    # A side seen on few plain pixels of its band says little: its darkening is drawn
+    # towards both sides' (``evidence`` of its band's worth), so that it neither makes a
+    # difference out of a handful of pixels nor turns the check not assessed at a count.
+    pooled = (seen[0] * raw[0] + seen[1] * raw[1]) / total
+    sides = [(n * d + k * pooled) / (n + k) for n, d, k in zip(seen, raw, prior, strict=True)]
     return BackgroundShadow(
         darkening=max(0.0, *sides),
         asymmetry=abs(sides[0] - sides[1]),
@@ -425,10 +442,36 @@ def background_shadow(
     )
 
 
-# L* 0-100 to levels 0-255, a* and b* offset by 128 (the rows of an affine colour map).
-_LAB_TO_LEVELS = np.array(
-    [[255.0 / 100.0, 0, 0, 0], [0, 1, 0, 128.0], [0, 0, 1, 128.0]], dtype=np.float32
-)
+def _ramp(value: NDArray[np.float32], limit: float, soft: float = 0.2) -> NDArray[np.float32]:
+    """Weight 1 well under ``limit``, 0 well over it, linear over ``limit`` +-``soft`` x |limit|."""
+    width = max(soft * abs(limit), 1e-6)
+    return np.clip((limit + width - value) / (2.0 * width), 0.0, 1.0).astype(np.float32)
+
+
+def _weighted_counts(
+    levels: NDArray[np.uint8], weights: NDArray[np.floating]
+) -> NDArray[np.float64]:
+    """Cumulative weighted histogram of 8-bit levels."""
+    return np.cumsum(np.bincount(levels, weights=weights, minlength=256))
+
+
+# The lit level and the band's low level are the means of the levels between these
+# percentiles (around the 90th and the 25th): a single percentile of a few dozen pixels whose
+# levels fall in two groups (lit backdrop and a strand of hair) jumps from one group to the
+# other when one pixel changes; the mean over a band of ranks moves a little instead.
+_LIT_BAND = (80.0, 100.0)
+_LOW_BAND = (20.0, 30.0)
+
+
+def _band_mean_u8(counts: NDArray[np.number], lo: float, hi: float) -> float:
+    """Mean of the 8-bit levels ranked between percentiles ``lo`` and ``hi`` (cumulative counts)."""
+    upto = np.asarray(counts, dtype=np.float64)
+    start, stop = lo / 100.0 * upto[-1], hi / 100.0 * upto[-1]
+    if stop <= start:
+        return float(bisect_right(list(counts), start))
+    before = np.concatenate(([0.0], upto[:-1]))
+    overlap = np.clip(np.minimum(upto, stop) - np.maximum(before, start), 0.0, None)
+    return float(overlap @ np.arange(upto.size) / (stop - start))
 
 
 def _cumulative_hist(channel: NDArray[np.uint8], mask: NDArray[np.uint8]) -> NDArray[np.int64]:
@@ -439,11 +482,6 @@ def _cumulative_hist(channel: NDArray[np.uint8], mask: NDArray[np.uint8]) -> NDA
         [np.ascontiguousarray(channel)], [0], np.ascontiguousarray(mask), [256], [0, 256]
     )
     return np.cumsum(hist.ravel().astype(np.int64))
-
-
-def _masked_percentile(channel: NDArray[np.uint8], mask: NDArray[np.uint8], q: float) -> float:
-    """Percentile (lower value) of the 8-bit levels of ``channel`` where ``mask`` is set."""
-    return _rank_u8(_cumulative_hist(channel, mask), q)
 
 
 def _rank_u8(counts: Sequence[int] | NDArray[np.integer], q: float) -> float:

@@ -4,15 +4,60 @@ A region's median is often taken on a few hundred pixels, where ``np.median``'s 
 checks cost more than the partition itself; :func:`medians` does the same partition and
 averaging. ``np.einsum`` sums the three squared channels of a colour difference slowly on
 (N, 3) arrays; :func:`squared_lengths` adds them in the same order with plain array
-operations. Both return exactly what NumPy's functions return.
+operations. Both return exactly what NumPy's functions return. :func:`masked` picks a colour
+region's pixels several times faster than boolean indexing (on 2-D arrays NumPy's own is fast).
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["medians", "squared_lengths"]
+__all__ = ["masked", "medians", "squared_lengths"]
+
+_S = TypeVar("_S", bound=np.generic)
+
+
+def masked(image: NDArray[_S], mask: NDArray[np.bool_]) -> NDArray[_S]:
+    """Return ``image[mask]``: the same values in the same (row) order, faster on colour images.
+
+    Boolean indexing of an (H, W, C) array by an (H, W) mask is several times slower than
+    ``compress`` on the flattened pixels; for 2-D arrays the two are about as fast.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W) or (H, W, C)
+        An image or per-pixel values.
+    mask : ndarray of bool, shape (H, W)
+        The region.
+
+    Returns
+    -------
+    ndarray
+        (N,) for a 2-D image, (N, C) for a 3-D one, N the number of True pixels; a new array.
+        Any other ``mask`` (not boolean, or another shape) is passed on to ``image[mask]``,
+        with NumPy's result or error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask = np.array([[True, False, True], [False, True, False]])
+    >>> masked(np.arange(6).reshape(2, 3), mask)
+    array([0, 2, 4])
+    >>> masked(np.arange(18).reshape(2, 3, 3), mask).tolist()
+    [[0, 1, 2], [6, 7, 8], [12, 13, 14]]
+    """
+    values = np.asarray(image)
+    mask = np.asarray(mask)
+    if mask.dtype != np.bool_ or mask.ndim != 2 or values.shape[:2] != mask.shape:
+        same: NDArray[_S] = values[mask]
+        return same
+    values = np.ascontiguousarray(values)
+    flat = values.reshape(mask.size, -1) if values.ndim > 2 else values.reshape(-1)
+    picked: NDArray[_S] = flat.compress(mask.ravel(), axis=0)
+    return picked
 
 
 def medians(values: NDArray[np.floating], axis: int = 0) -> NDArray[np.floating]:

@@ -4,26 +4,67 @@
 The colours are the Okabe-Ito palette, chosen to stay distinguishable for the common forms
 of colour blindness; every element is also told apart by its shape (dashed line, band,
 hatching, dots) and named in the legend.
+
+The legend speaks the verdict's language (the message catalogues of
+:mod:`photocheck.rules.messages`). English is drawn with OpenCV's Hershey font; any other
+language with Pillow and a TrueType font that covers it: ``$PHOTOCHECK_FONT`` if set, else the
+first of :data:`FONT_PATHS` that exists (WenQuanYi Micro Hei, the Debian package
+``fonts-wqy-microhei``, comes first). Without one, the legend falls back to ASCII text and
+warns (:class:`FontWarning`).
 """
 
 from __future__ import annotations
 
 import math
+import os
+import re
 import unicodedata
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotAssessed, PhotocheckError
 from ..imaging.load import PhotoInput, load_image
+from ..rules import messages
+from ..rules.messages import UI, normalize_locale
 from ..rules.profile import Profile, available_profiles, load_profile
 from ..rules.verdict import Verdict
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
+    from PIL import ImageFont
 
-__all__ = ["PALETTE", "annotate", "framing_bands"]
+    from ..fixing.api import FixResult
+
+__all__ = [
+    "FONT_PATHS",
+    "PALETTE",
+    "FontWarning",
+    "annotate",
+    "before_after",
+    "find_font",
+    "framing_bands",
+]
+
+# TrueType fonts with Chinese (and Latin) glyphs, in order of preference: Debian/Ubuntu
+# (fonts-wqy-microhei, fonts-wqy-zenhei, fonts-noto-cjk), Fedora, macOS, Windows.
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/STHeiti Medium.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+
+
+class FontWarning(UserWarning):
+    """No font covers the legend's language; its text is drawn folded to ASCII."""
+
 
 # Okabe & Ito (2008), "Color Universal Design": RGB.
 PALETTE: dict[str, tuple[int, int, int]] = {
@@ -40,10 +81,10 @@ PALETTE: dict[str, tuple[int, int, int]] = {
 
 # What each framing check bounds, its colour and its legend label.
 _FEATURES: dict[str, tuple[str, str]] = {
-    "geometry.eye_line": ("sky_blue", "eyes, eye line"),
-    "geometry.centring": ("bluish_green", "face centre"),
-    "geometry.top_margin": ("orange", "top of head"),
-    "geometry.head_height": ("reddish_purple", "chin"),
+    "geometry.eye_line": ("sky_blue", "legend.eye_line"),
+    "geometry.centring": ("bluish_green", "legend.face_centre"),
+    "geometry.top_margin": ("orange", "legend.top_of_head"),
+    "geometry.head_height": ("reddish_purple", "legend.chin"),
 }
 _BAND_ALPHA = 0.22
 _TEXT_REPLACEMENTS = {
@@ -69,6 +110,7 @@ def annotate(
     profile: str | Path | Profile | None = None,
     width: int | None = 640,
     legend: bool = True,
+    locale: str | None = None,
 ) -> NDArray[np.uint8]:
     """Draw a verdict on its photo.
 
@@ -95,6 +137,9 @@ def annotate(
         same size whatever the photo's resolution; ``None`` keeps the photo's width.
     legend : bool, optional
         Add the legend panel below the photo (default True).
+    locale : str, optional
+        The language of the legend: ``"en"``, ``"zh_CN"`` or ``"es"`` (default: the
+        verdict's own, :attr:`Verdict.locale`); the messages are rendered again if needed.
 
     Returns
     -------
@@ -122,6 +167,9 @@ def annotate(
     import cv2
     import numpy as np
 
+    loc = verdict.locale if locale is None else normalize_locale(locale)
+    if verdict.locale != loc:
+        verdict = verdict.localized(loc)
     image = load_image(photo)
     if width is not None and (not isinstance(width, int) or width < 1):
         raise ValueError(f"width must be a positive integer or None, got {width!r}")
@@ -152,6 +200,44 @@ def annotate(
         return canvas
     panel = _legend(verdict, out_w, bool(geo), failed)
     return np.vstack([canvas, panel])
+
+
+def find_font() -> Path | None:
+    """Return the TrueType font the legend draws non-English text with, or None.
+
+    Returns
+    -------
+    Path or None
+        ``$PHOTOCHECK_FONT`` when it names an existing file, else the first of
+        :data:`FONT_PATHS` that exists; None when there is none.
+    """
+    chosen = os.environ.get("PHOTOCHECK_FONT")
+    for candidate in (chosen, *FONT_PATHS) if chosen else FONT_PATHS:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | None:
+    from PIL import ImageFont
+
+    path = find_font()
+    if path is None:
+        return None
+    try:
+        return ImageFont.truetype(str(path), size)
+    except OSError:
+        return None
+
+
+def _ui(msgid: str, locale: str, **fields: object) -> str:
+    found = messages.text(msgid, locale, UI[msgid])
+    return found.format(**fields) if fields else found
+
+
+# A CJK character or full-width punctuation: a line may break before or after any of them.
+_CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
+_TOKENS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+|\\s+")
 
 
 def framing_bands(
@@ -444,32 +530,53 @@ def _legend(verdict: Verdict, width: int, has_face: bool, failed: set[str]) -> N
     line_h = round(cv2.getTextSize("Ag", font, size, 1)[0][1] * 1.9) + 2
     pad = max(4, line_h // 2)
     swatch = line_h - 6
+    loc = verdict.locale
     key: list[tuple[str, str]] = []
     if has_face:
+        flag = _ui("legend.failed", loc)
         key = [
-            ("white", "face box"),
-            ("yellow", "face mesh points"),
-            *[(colour, f"{label}{' (FAILED)' if check in failed else ''}")
+            ("white", _ui("legend.face_box", loc)),
+            ("yellow", _ui("legend.mesh", loc)),
+            *[(colour, f"{_ui(label, loc)}{flag if check in failed else ''}")
               for check, (colour, label) in _FEATURES.items()],
-            ("blue", "background sampled"),
+            ("blue", _ui("legend.background", loc)),
         ]  # fmt: skip
+    failures, total = len(verdict.failures), len(verdict.results)
     head = (
-        "ACCEPTED"
+        _ui("legend.accepted", loc)
         if verdict.ok
-        else f"REJECTED ({len(verdict.failures)} of {len(verdict.results)} checks)"
+        else _ui("legend.rejected", loc, failed=failures, total=total)
     )
-    title = plain_text(f"{verdict.source}: {head} by profile {verdict.profile}")
+    title = _ui("legend.title", loc, source=verdict.source, head=head, profile=verdict.profile)
+    items = [
+        (_ui("legend.item", loc, check=r.check, message=r.message), r.status == "fail")
+        for r in verdict.failures
+    ]
+    bands = _ui("legend.bands", loc) if has_face else None
+    if loc != "en":
+        truetype = _font(max(11, round(22 * size)))
+        if truetype is not None:
+            return _legend_truetype(truetype, width, key, title, bands, items)
+        every = " ".join([title, *(label for _, label in key), *(t for t, _ in items)])
+        if plain_text(every) != every:
+            warnings.warn(
+                "no font for the legend's language was found (install fonts-wqy-microhei or "
+                "set PHOTOCHECK_FONT); it is drawn folded to ASCII",
+                FontWarning,
+                stacklevel=3,
+            )
+    title = plain_text(title)
     # (text, bullet colour or None, indent)
     lines: list[tuple[str, tuple[int, int, int] | None, int]] = []
     lines += [(line, None, 0) for line in _wrap(title, width - 2 * pad, font, size)]
-    if has_face:
-        lines.append(("Bands of the same colour: where each line must fall.", None, 0))
+    if bands is not None:
+        lines.append((plain_text(bands), None, 0))
     indent = swatch + 6
-    for r in verdict.failures:
+    for item, is_fail in items:
         bullet: tuple[int, int, int] | None = PALETTE["vermillion"]
-        if r.status != "fail":
+        if not is_fail:
             bullet = PALETTE["black"]
-        wrapped = _wrap(plain_text(f"{r.check}: {r.message}"), width - 2 * pad - indent, font, size)
+        wrapped = _wrap(plain_text(item), width - 2 * pad - indent, font, size)
         lines += [(line, bullet if i == 0 else None, indent) for i, line in enumerate(wrapped)]
     columns = 2 if width >= 420 else 1
     key_rows = math.ceil(len(key) / columns)
@@ -492,3 +599,151 @@ def _legend(verdict: Verdict, width: int, has_face: bool, failed: set[str]) -> N
             cv2.circle(panel, centre, max(2, swatch // 3), bullet, -1, cv2.LINE_AA)
         cv2.putText(panel, text, (pad + shift, y + line_h - 5), font, size, black, 1, cv2.LINE_AA)
     return panel
+
+
+def _wrap_truetype(line: str, max_width: int, font: ImageFont.FreeTypeFont) -> list[str]:
+    """Wrap text at spaces and between CJK characters to fit ``max_width`` pixels."""
+    lines: list[str] = []
+    current = ""
+    for token in _TOKENS.findall(line):
+        trial = current + token
+        if current.strip() and not token.isspace() and font.getlength(trial) > max_width:
+            lines.append(current.rstrip())
+            current = token
+        else:
+            current = trial
+    if current.strip():
+        lines.append(current.strip())
+    return lines or [""]
+
+
+def _legend_truetype(
+    font: ImageFont.FreeTypeFont,
+    width: int,
+    key: list[tuple[str, str]],
+    title: str,
+    bands: str | None,
+    items: list[tuple[str, bool]],
+) -> NDArray[np.uint8]:
+    """Draw the legend panel with a TrueType font (any script the font covers)."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    ascent, descent = font.getmetrics()
+    line_h = round((ascent + descent) * 1.35) + 2
+    pad = max(4, line_h // 2)
+    swatch = max(6, line_h - 8)
+    indent = swatch + 6
+    lines: list[tuple[str, tuple[int, int, int] | None, int]] = []
+    bullet: tuple[int, int, int] | None
+    lines += [(t, None, 0) for t in _wrap_truetype(title, width - 2 * pad, font)]
+    if bands is not None:
+        lines += [(t, None, 0) for t in _wrap_truetype(bands, width - 2 * pad, font)]
+    for item, is_fail in items:
+        bullet = PALETTE["vermillion"] if is_fail else PALETTE["black"]
+        wrapped = _wrap_truetype(item, width - 2 * pad - indent, font)
+        lines += [(t, bullet if i == 0 else None, indent) for i, t in enumerate(wrapped)]
+    columns = 2 if width >= 420 else 1
+    key_rows = math.ceil(len(key) / columns)
+    height = 2 * pad + (key_rows + len(lines)) * line_h
+    panel = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(panel)
+    black = PALETTE["black"]
+    col_w = (width - 2 * pad) // columns
+    top = (line_h - swatch) // 2
+    for i, (colour, label) in enumerate(key):
+        x = pad + (i % columns) * col_w
+        y = pad + (i // columns) * line_h
+        draw.rectangle(
+            (x, y + top, x + swatch, y + top + swatch), fill=PALETTE[colour], outline=black
+        )
+        draw.text((x + swatch + 6, y + line_h // 2), label, fill=black, font=font, anchor="lm")
+    y0 = pad + key_rows * line_h
+    for j, (line, bullet, shift) in enumerate(lines):
+        y = y0 + j * line_h
+        if bullet is not None:
+            r = max(2, swatch // 3)
+            cx, cy = pad + swatch // 2, y + line_h // 2
+            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=bullet)
+        draw.text((pad + shift, y + line_h // 2), line, fill=black, font=font, anchor="lm")
+    return np.asarray(panel, dtype=np.uint8)
+
+
+def before_after(photo: PhotoInput, result: FixResult, *, height: int = 480) -> NDArray[np.uint8]:
+    """Draw a photo and its fix side by side: each annotated with its verdict, and what was done.
+
+    Parameters
+    ----------
+    photo : str, Path, bytes, binary file, ndarray, PIL image or LoadedImage
+        The photo given to :func:`photocheck.fix`.
+    result : FixResult
+        What :func:`photocheck.fix` returned for it.
+    height : int, optional
+        Height in pixels of both drawn photos (default 480).
+
+    Returns
+    -------
+    ndarray of uint8
+        A new RGB image: left, the photo annotated with the verdict before, with the fixed
+        frame outlined (dashed, vermillion); right, the fixed photo annotated with the verdict
+        after (or, when no fix was possible, the reason); below, the actions taken.
+    """
+    import cv2
+    import numpy as np
+
+    image = load_image(photo)
+    scale = height / image.height
+    left = annotate(image, result.before, width=max(1, round(image.width * scale)), legend=False)
+    if result.transform is not None and result.image is not None:
+        fixed_h, fixed_w = result.image.shape[:2]
+        inverse = cv2.invertAffineTransform(np.asarray(result.transform, dtype=np.float64))
+        corners = np.array([[0, 0, 1], [fixed_w, 0, 1], [fixed_w, fixed_h, 1], [0, fixed_h, 1]])
+        outline = (corners @ inverse.T) * scale
+        thick = max(1, round(left.shape[1] / 300))
+        for i in range(4):
+            _dashed(
+                left, tuple(outline[i]), tuple(outline[(i + 1) % 4]), PALETTE["vermillion"], thick
+            )
+    if result.image is not None and result.after is not None:
+        after_w = max(1, round(result.image.shape[1] * height / result.image.shape[0]))
+        right = annotate(result.image, result.after, width=after_w, legend=False)
+        right = cv2.resize(right, (after_w, height), interpolation=cv2.INTER_AREA)
+    else:
+        right = np.full((height, max(1, height * 3 // 4), 3), 255, dtype=np.uint8)
+    left = cv2.resize(left, (left.shape[1], height), interpolation=cv2.INTER_AREA)
+    gap = np.full((height, 12, 3), 255, dtype=np.uint8)
+    top = np.hstack([left, gap, right])
+    width = top.shape[1]
+    lines: list[tuple[str, tuple[int, int, int] | None]] = [
+        ("BEFORE: " + _verdict_line(result.before), None)
+    ]
+    if result.after is not None:
+        lines.append(("AFTER: " + _verdict_line(result.after), None))
+    lines += [(f"{a.code}: {a.message}", PALETTE["bluish_green"]) for a in result.actions]
+    if result.reason is not None:
+        lines.append(
+            (f"NOT FIXED {result.reason.code}: {result.reason.message}", PALETTE["vermillion"])
+        )
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    size = max(0.35, min(0.6, width / 1500))
+    line_h = round(cv2.getTextSize("Ag", font, size, 1)[0][1] * 1.9) + 2
+    pad = max(4, line_h // 2)
+    wrapped: list[tuple[str, tuple[int, int, int] | None]] = []
+    for text, colour in lines:
+        parts = _wrap(plain_text(text), width - 2 * pad - line_h, font, size)
+        wrapped += [(part, colour if i == 0 else None) for i, part in enumerate(parts)]
+    panel = np.full((2 * pad + len(wrapped) * line_h, width, 3), 255, dtype=np.uint8)
+    for j, (text, colour) in enumerate(wrapped):
+        y = pad + j * line_h
+        if colour is not None:
+            cv2.circle(panel, (pad + line_h // 3, y + line_h // 2), max(2, line_h // 5), colour, -1)
+        cv2.putText(panel, text, (pad + line_h, y + line_h - 5), font, size, PALETTE["black"], 1,
+                    cv2.LINE_AA)  # fmt: skip
+    return np.vstack([top, panel])
+
+
+def _verdict_line(verdict: Verdict) -> str:
+    if verdict.ok:
+        return f"accepted by {verdict.profile}"
+    failed = ", ".join(r.check for r in verdict.failures)
+    return f"rejected by {verdict.profile} ({len(verdict.failures)} of {len(verdict.results)}: {failed})"

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PhotocheckError
 from ..imaging.load import PhotoInput
+from ..rules.messages import UI, normalize_locale, text
 from ..rules.profile import Profile
 from ..rules.verdict import CheckResult, Verdict
 
@@ -33,18 +34,32 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ..fixing.api import FixResult
     from ..imaging.sources import Source
 
 __all__ = [
     "ReportItem",
     "check_photos",
+    "fix_html",
     "render_report",
     "verdict_html",
+    "write_fix_report",
     "write_report",
 ]
 
-_STATUS_LABEL = {"pass": "passed", "fail": "failed", "error": "errored"}
+_STATUS_LABEL = {"pass": "report.passed", "fail": "report.failed", "error": "report.errored"}
 _TOP_CODES = 12
+_HTML_LANG = {"en": "en", "zh_CN": "zh-CN", "es": "es"}
+
+
+def _ui(msgid: str, locale: str, **fields: object) -> str:
+    """Return a UI text of the catalogues in ``locale``, filled with ``fields``."""
+    found = text(msgid, locale, UI[msgid])
+    return found.format(**fields) if fields else found
+
+
+def _in_locale(verdict: Verdict, locale: str) -> Verdict:
+    return verdict if verdict.locale == locale else verdict.localized(locale)
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,7 @@ def check_photos(
     profile: str | Path | Profile = "icao",
     *,
     thumb_width: int = 280,
+    locale: str | None = None,
 ) -> Iterator[ReportItem]:
     """Validate photos one by one and annotate each, for :func:`render_report`.
 
@@ -105,6 +121,8 @@ def check_photos(
         The profile to judge with (default ``"icao"``).
     thumb_width : int, optional
         Width of the annotated thumbnails in pixels (default 280).
+    locale : str, optional
+        The language of the messages: ``"en"`` (default), ``"zh_CN"`` or ``"es"``.
 
     Yields
     ------
@@ -118,6 +136,7 @@ def check_photos(
     from ..rules.profile import load_profile
     from .annotate import annotate
 
+    loc = normalize_locale(locale)
     prof = load_profile(profile)
     for photo in photos:
         name: str | None
@@ -128,7 +147,7 @@ def check_photos(
             payload = photo
         try:
             image = load_image(open_payload(payload))
-            verdict = validate(image, prof)
+            verdict = validate(image, prof, locale=loc)
         except PhotocheckError as exc:
             yield ReportItem(name or "<photo>", error=str(exc))
             continue
@@ -143,8 +162,9 @@ def write_report(
     output: str | Path,
     *,
     profile: str | Path | Profile = "icao",
-    title: str = "photocheck report",
+    title: str | None = None,
     thumb_width: int = 280,
+    locale: str | None = None,
 ) -> dict[str, int]:
     """Check every photo in ``sources`` (files, folders or globs) and write the HTML report.
 
@@ -159,9 +179,12 @@ def write_report(
     profile : str, Path or Profile, optional
         The profile to judge with (default ``"icao"``).
     title : str, optional
-        The page title.
+        The page title (default "photocheck report", in ``locale``).
     thumb_width : int, optional
         Width of the thumbnails in pixels (default 280).
+    locale : str, optional
+        The language of the report and its messages: ``"en"`` (default), ``"zh_CN"`` or
+        ``"es"``.
 
     Returns
     -------
@@ -172,9 +195,10 @@ def write_report(
     from ..imaging.sources import expand_sources
     from ..rules.profile import load_profile
 
+    loc = normalize_locale(locale)
     prof = load_profile(profile)
-    items = list(check_photos(expand_sources(sources), prof, thumb_width=thumb_width))
-    page = render_report(items, title=title, profile=prof.name)
+    items = list(check_photos(expand_sources(sources), prof, thumb_width=thumb_width, locale=loc))
+    page = render_report(items, title=title, profile=prof.name, locale=loc)
     data = page.encode("utf-8")
     Path(output).write_bytes(data)
     counts = Counter(item.status for item in items)
@@ -217,13 +241,38 @@ def format_limits(limits: Mapping[str, Any]) -> str:
         return f"\u2264 {format_value(high)}" if high is not None else ""
     if set(limits) == {"allowed"}:
         return f"one of {format_value(limits['allowed'])}"
-    return "; ".join(f"{name.replace('_', ' ')} {format_value(v)}" for name, v in limits.items())
+    # Every parameter of the check, None where the profile sets none: show the set ones, a
+    # min_x / max_x pair as one range ("ratio 0.6 - 0.9", "abs degrees <= 5").
+    parts: list[str] = []
+    for name, setting in limits.items():
+        if setting is None:
+            continue
+        side, _, base = name.partition("_")
+        if side in ("min", "max") and base:
+            if f"min_{base}" in limits and side == "max" and limits[f"min_{base}"] is not None:
+                continue  # shown with its min
+            pair = {"min": limits.get(f"min_{base}"), "max": limits.get(f"max_{base}")}
+            parts.append(f"{base.replace('_', ' ')} {format_limits(pair)}")
+        elif isinstance(setting, list | tuple):
+            label = "" if name == "allowed" else f"{name.replace('_', ' ')}: "
+            parts.append(f"{label}one of {format_value(setting)}")
+        else:
+            parts.append(f"{name.replace('_', ' ')} {format_value(setting)}")
+    return "; ".join(parts)
 
 
-def _results_rows(results: Sequence[CheckResult]) -> list[list[str]]:
-    """Each result as ``[check, status, value, limits, message, code]``, formatted as text."""
+def _results_rows(results: Sequence[CheckResult], locale: str = "en") -> list[list[str]]:
+    """Each result as ``[check, status, value, limits, message, code, status label]``."""
     return [
-        [r.check, r.status, format_value(r.value), format_limits(r.limits), r.message, r.code]
+        [
+            r.check,
+            r.status,
+            format_value(r.value),
+            format_limits(r.limits),
+            r.message,
+            r.code,
+            _ui(f"status.{r.status}", locale),
+        ]
         for r in results
     ]
 
@@ -240,34 +289,42 @@ def _issue_codes(verdict: Verdict) -> list[str]:
     return list(dict.fromkeys(r.code for r in verdict.results if r.status != "pass"))
 
 
-def _card(item: ReportItem) -> str:
+def _card(item: ReportItem, locale: str = "en") -> str:
     status = item.status
     if item.verdict is None:
-        body = f'<p class="verdict">Could not check this photo: {_e(item.error)}</p>'
+        body = (
+            f'<p class="verdict">{_e(_ui("report.could_not_check", locale, error=item.error))}</p>'
+        )
         return (
             f'<article class="card" data-status="error" data-codes="">'
             f'<h2>{_e(item.source)}</h2><div class="body">{body}</div></article>'
         )
-    verdict = item.verdict
+    verdict = _in_locale(item.verdict, locale)
     codes = _issue_codes(verdict)
     if verdict.ok:
-        head = "Accepted"
+        head = _ui("verdict.accepted_title", locale)
     else:
-        head = f"Rejected: {len(verdict.failures)} of {len(verdict.results)} checks did not pass"
+        failed, total = len(verdict.failures), len(verdict.results)
+        head = _ui("verdict.rejected_title", locale, failed=failed, total=total)
     problems = "".join(f"<li>{_e(r.message)}</li>" for r in verdict.failures)
-    thumb = _img(item.thumbnail, f"annotated {item.source}") if item.thumbnail else ""
+    alt = _ui("report.annotated", locale, source=item.source)
+    thumb = _img(item.thumbnail, alt) if item.thumbnail else ""
     data_codes = _e(" ".join(codes))
-    profile = f'<span class="profile">(profile {_e(verdict.profile)})</span>'
+    card_profile = _ui("report.card_profile", locale, profile=verdict.profile)
+    profile = f'<span class="profile">{_e(card_profile)}</span>'
     # The per-check table is built by the page script when the card is opened: thousands of
     # closed tables would dominate the page's parse time.
-    rows = json.dumps(_results_rows(verdict.results), ensure_ascii=False, separators=(",", ":"))
+    rows = json.dumps(
+        _results_rows(verdict.results, locale), ensure_ascii=False, separators=(",", ":")
+    )
     return (
         f'<article class="card st-{status}" data-status="{status}" data-codes="{data_codes}">'
         f"<h2>{_e(item.source)}</h2>"
         f'<div class="body"><div class="thumb">{thumb}</div><div class="text">'
         f'<p class="verdict">{_e(head)} {profile}</p>'
         f'<ul class="problems">{problems}</ul>'
-        f'<details data-results="{_e(rows)}"><summary>All {len(verdict.results)} checks'
+        f'<details data-results="{_e(rows)}"><summary>'
+        f"{_e(_ui('report.all_checks', locale, count=len(verdict.results)))}"
         "</summary></details></div></div></article>"
     )
 
@@ -321,6 +378,7 @@ _SCRIPT = """
   var statusSel = document.getElementById("status-filter");
   var codeSel = document.getElementById("code-filter");
   var shown = document.getElementById("shown");
+  var labels = JSON.parse(document.body.getAttribute("data-labels") || "{}");
   function apply() {
     var s = statusSel.value, k = codeSel.value, n = 0;
     for (var i = 0; i < cards.length; i++) {
@@ -328,7 +386,7 @@ _SCRIPT = """
       cards[i].hidden = !keep;
       if (keep) { n++; }
     }
-    shown.textContent = n + " of " + cards.length + " shown";
+    shown.textContent = labels.shown.replace("{shown}", n).replace("{total}", cards.length);
   }
   statusSel.addEventListener("change", apply);
   codeSel.addEventListener("change", apply);
@@ -348,7 +406,7 @@ _SCRIPT = """
     var table = document.createElement("table");
     table.className = "results";
     var head = table.createTHead().insertRow();
-    ["check", "status", "value", "limits", "message"].forEach(function (h) {
+    labels.columns.forEach(function (h) {
       var th = document.createElement("th");
       th.textContent = h;
       head.appendChild(th);
@@ -357,7 +415,7 @@ _SCRIPT = """
     rows.forEach(function (r) {
       var tr = body.insertRow();
       tr.className = "s-" + r[1];
-      [r[0], r[1].replace("_", " "), r[2], r[3]].forEach(function (text, j) {
+      [r[0], r[6], r[2], r[3]].forEach(function (text, j) {
         var td = tr.insertCell();
         td.textContent = text;
         if (j === 1) { td.className = "st"; }
@@ -376,7 +434,11 @@ _SCRIPT = """
 
 
 def render_report(
-    items: Iterable[ReportItem], *, title: str = "photocheck report", profile: str | None = None
+    items: Iterable[ReportItem],
+    *,
+    title: str | None = None,
+    profile: str | None = None,
+    locale: str | None = None,
 ) -> str:
     """Render report items as one self-contained HTML page.
 
@@ -385,9 +447,12 @@ def render_report(
     items : iterable of ReportItem
         One per photo, e.g. from :func:`check_photos`.
     title : str, optional
-        The page title.
+        The page title (default "photocheck report", in ``locale``).
     profile : str, optional
         The profile name shown in the header.
+    locale : str, optional
+        The language of the page and the messages: ``"en"`` (default), ``"zh_CN"`` or
+        ``"es"``; a verdict in another language is rendered again in this one.
 
     Returns
     -------
@@ -395,6 +460,8 @@ def render_report(
         The HTML page. It loads nothing from the network.
 
     """
+    loc = normalize_locale(locale)
+    title = _ui("report.title", loc) if title is None else title
     items = list(items)
     statuses = Counter(item.status for item in items)
     code_counts: Counter[str] = Counter()
@@ -402,7 +469,7 @@ def render_report(
         if item.verdict is not None:
             code_counts.update(_issue_codes(item.verdict))
     counts = "".join(
-        f'<span class="{s}">{statuses[s]} {_STATUS_LABEL[s]}</span>'
+        f'<span class="{s}">{statuses[s]} {_ui(_STATUS_LABEL[s], loc)}</span>'
         for s in ("pass", "fail", "error")
     )
     top = code_counts.most_common(_TOP_CODES)
@@ -412,43 +479,54 @@ def render_report(
         for code, n in top
     )
     top_table = (
-        f"<table><thead><tr><th>most common problems</th><th>photos</th></tr></thead>"
+        f"<table><thead><tr><th>{_ui('report.common_problems', loc)}</th>"
+        f"<th>{_ui('report.photos', loc)}</th></tr></thead>"
         f"<tbody>{top_rows}</tbody></table>"
         if top
-        else "<p>No problems found.</p>"
+        else f"<p>{_ui('report.no_problems', loc)}</p>"
     )
     status_options = "".join(
-        f'<option value="{s}">{_STATUS_LABEL[s]} ({statuses[s]})</option>'
+        f'<option value="{s}">{_ui(_STATUS_LABEL[s], loc)} ({statuses[s]})</option>'
         for s in ("pass", "fail", "error")
     )
     code_options = "".join(
         f'<option value="{_e(code)}">{_e(code)} ({n})</option>'
         for code, n in code_counts.most_common()
     )
-    meta = f"{len(items)} photos"
+    meta = _ui("report.meta_photos", loc, count=len(items))
     if profile is not None:
-        meta += f", profile {_e(profile)}"
-    meta += f", generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        meta += _e(_ui("report.meta_profile", loc, profile=profile))
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    meta += _ui("report.meta_generated", loc, time=now)
+    columns = ("report.check", "report.status_column", "report.value", "report.limits")
+    labels = {
+        "shown": _ui("report.shown", loc),
+        "columns": [_ui(c, loc) for c in (*columns, "report.message")],
+    }
+    shown = _ui("report.shown", loc, shown=len(items), total=len(items))
     csp = (
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
     )
     parts = [
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f'<!DOCTYPE html><html lang="{_HTML_LANG[loc]}"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><header>",
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
+        f'<body data-labels="{_e(json.dumps(labels, ensure_ascii=False))}"><header>',
         f'<h1>{_e(title)}</h1><p class="meta">{meta}</p>',
         f'<section id="summary"><p class="counts">{counts}</p>{top_table}</section></header>',
         '<form id="filters" onsubmit="return false">',
-        f'<label>Status <select id="status-filter"><option value="">all ({len(items)})</option>'
+        f'<label>{_ui("report.status", loc)} <select id="status-filter">'
+        f'<option value="">{_ui("report.all", loc)} ({len(items)})</option>'
         f"{status_options}</select></label>",
-        f'<label>Problem <select id="code-filter"><option value="">any</option>{code_options}'
+        f'<label>{_ui("report.problem", loc)} <select id="code-filter">'
+        f'<option value="">{_ui("report.any", loc)}</option>{code_options}'
         "</select></label>",
-        f'<output id="shown">{len(items)} of {len(items)} shown</output></form>',
+        f'<output id="shown">{_e(shown)}</output></form>',
         '<main id="cards">',
     ]
-    parts.extend(_card(item) for item in items)
+    parts.extend(_card(item, loc) for item in items)
     parts.append(f"</main><script>{_SCRIPT}</script></body></html>\n")
     return "".join(parts)
 
@@ -459,6 +537,7 @@ def verdict_html(
     *,
     profile: str | Path | Profile | None = None,
     thumb_width: int = 240,
+    locale: str | None = None,
 ) -> str:
     """Return a compact HTML view of a verdict, with the annotated thumbnail if given the photo.
 
@@ -476,6 +555,8 @@ def verdict_html(
         For the framing bands (see :func:`photocheck.visual.annotate.annotate`).
     thumb_width : int, optional
         Width of the thumbnail in pixels (default 240).
+    locale : str, optional
+        The language of the view (default: the verdict's own, :attr:`Verdict.locale`).
 
     Returns
     -------
@@ -483,36 +564,42 @@ def verdict_html(
         An HTML fragment; every string from the verdict is escaped.
 
     """
+    loc = verdict.locale if locale is None else normalize_locale(locale)
+    verdict = _in_locale(verdict, loc)
+    failed, total = len(verdict.failures), len(verdict.results)
     head = (
-        "accepted"
+        _ui("verdict.accepted", loc)
         if verdict.ok
-        else f"rejected ({len(verdict.failures)} of {len(verdict.results)})"
+        else _ui("report.rejected_short", loc, failed=failed, total=total)
     )
     colour = "#009E73" if verdict.ok else "#D55E00"
     rows = "".join(
         f'<tr><td style="text-align:left">{_e(r.check)}</td>'
-        f'<td style="text-align:left;color:{_STATUS_COLOUR[r.status]}">{_e(r.status)}</td>'
+        f'<td style="text-align:left;color:{_STATUS_COLOUR[r.status]}">'
+        f"{_e(r.status if loc == 'en' else _ui(f'status.{r.status}', loc))}</td>"
         f'<td style="text-align:left">{_e(format_value(r.value))}</td>'
         f'<td style="text-align:left">{_e(format_limits(r.limits))}</td>'
         f'<td style="text-align:left">{_e(r.message)}</td></tr>'
         for r in verdict.results
     )
+    columns = ("report.check", "report.status_column", "report.value", "report.limits")
+    heads = "".join(
+        f'<th style="text-align:left">{_ui(c, loc)}</th>' for c in (*columns, "report.message")
+    )
     table = (
-        '<table style="font-size:12px"><thead><tr><th style="text-align:left">check</th>'
-        '<th style="text-align:left">status</th><th style="text-align:left">value</th>'
-        '<th style="text-align:left">limits</th><th style="text-align:left">message</th></tr>'
+        f'<table style="font-size:12px"><thead><tr>{heads}</tr>'
         f"</thead><tbody>{rows}</tbody></table>"
     )
+    by_profile = _e(_ui("report.by_profile", loc, profile=verdict.profile))
     title = (
-        f'<p><b>{_e(verdict.source)}</b>: <b style="color:{colour}">{head}</b> by profile '
-        f"{_e(verdict.profile)}</p>"
+        f'<p><b>{_e(verdict.source)}</b>: <b style="color:{colour}">{_e(head)}</b> {by_profile}</p>'
     )
     if photo is None:
         return f"<div>{title}{table}</div>"
     from .annotate import annotate
 
     drawn = annotate(photo, verdict, profile=profile, width=thumb_width, legend=False)
-    img = _img(thumbnail_jpeg(drawn), f"annotated {verdict.source}")
+    img = _img(thumbnail_jpeg(drawn), _ui("report.annotated", loc, source=verdict.source))
     return (
         f'<div>{title}<div style="display:flex;gap:12px;align-items:flex-start">'
         f"<div>{img}</div><div>{table}</div></div></div>"
@@ -525,3 +612,53 @@ _STATUS_COLOUR = {
     "warn": "#E69F00",
     "not_assessed": "#CC79A7",
 }
+
+
+def fix_html(result: FixResult, photo: PhotoInput | None = None, *, thumb_width: int = 240) -> str:
+    """Return an HTML view of a fix: the verdicts before and after, side by side, and the actions.
+
+    Parameters
+    ----------
+    result : FixResult
+        What :func:`photocheck.fix` returned.
+    photo : optional
+        The photo given to ``fix`` (for the annotated "before" thumbnail).
+    thumb_width : int, optional
+        Width of each thumbnail in pixels (default 240).
+
+    Returns
+    -------
+    str
+        An HTML fragment; every string from the result is escaped.
+    """
+    before = verdict_html(result.before, photo, thumb_width=thumb_width)
+    after = "<p><b>No fix was possible.</b></p>"
+    if result.after is not None and result.image is not None:
+        after = verdict_html(result.after, result.image, thumb_width=thumb_width)
+    items = "".join(f"<li><code>{_e(a.code)}</code> {_e(a.message)}</li>" for a in result.actions)
+    if result.reason is not None:
+        items += (
+            f'<li style="color:#D55E00"><code>{_e(result.reason.code)}</code> '
+            f"{_e(result.reason.message)}</li>"
+        )
+    return (
+        f"<section><h3>{_e(result.source)}: fix for {_e(result.profile)}</h3>"
+        f"<ul>{items}</ul>"
+        '<div style="display:flex;gap:24px;align-items:flex-start;flex-wrap:wrap">'
+        f"<div><h4>Before</h4>{before}</div><div><h4>After</h4>{after}</div></div></section>"
+    )
+
+
+def write_fix_report(
+    pairs: Sequence[tuple[FixResult, PhotoInput]],
+    output: str | Path,
+    *,
+    title: str = "photocheck fix",
+) -> None:
+    """Write a self-contained HTML page with :func:`fix_html` for each (result, photo) pair."""
+    body = "".join(fix_html(result, photo) for result, photo in pairs)
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+        f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>{body}</body></html>\n"
+    )
+    Path(output).write_text(page, encoding="utf-8")
