@@ -211,6 +211,13 @@ def test_encode_face_raises_typed_errors():
     assert isinstance(two.value, photocheck.PhotocheckError)
 
 
+def test_a_model_file_with_another_checksum_is_refused(monkeypatch):
+    monkeypatch.setitem(identity._SHA256, identity._ENCODER, "0" * 64)
+    with pytest.raises(photocheck.ModelNotFoundError, match="not the expected face model"):
+        identity._model_path(identity._ENCODER)
+    assert identity._model_path(identity._PREDICTOR).is_file()  # the other one still loads
+
+
 @pytest.mark.parametrize("vector", [np.zeros(127), np.full(128, np.nan), "abc", [[1.0, 2.0]]])
 def test_a_bad_stored_encoding_is_refused(vector):
     with pytest.raises(InvalidEncodingError):

@@ -16,6 +16,7 @@ object, so two threads must not run it at once).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import threading
 from dataclasses import dataclass
@@ -53,6 +54,12 @@ HOG_BOX = (0.013, -0.036, -0.059, -0.047)
 
 _PREDICTOR = "shape_predictor_5_face_landmarks.dat"
 _ENCODER = "dlib_face_recognition_resnet_model_v1.dat"
+# The files of face_recognition_models 0.3.0 (dlib-models by Davis King, public domain): a
+# different file is refused rather than silently giving other distances.
+_SHA256 = {
+    _PREDICTOR: "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+    _ENCODER: "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+}
 _LOCK = threading.Lock()
 _MODELS: dict[str, Any] = {}
 
@@ -106,6 +113,12 @@ def _model_path(name: str) -> Path:
     for folder in folders:
         path = Path(folder) / "models" / name
         if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest != _SHA256[name]:
+                raise ModelNotFoundError(
+                    f"{path} is not the expected face model (sha256 {digest}, "
+                    f"expected {_SHA256[name]})"
+                )
             return path
     raise ModelNotFoundError(
         f"the face encoding model {name!r} was not found: it comes with the "
