@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from photocheck.evaluation.crossval import (
+    MIN_SOURCES,
+    GroupFigures,
     Limit,
     balanced_accuracy,
     cross_validate,
@@ -152,3 +154,12 @@ def test_unmeasured_photos_can_be_rejected_without_rejecting_measured_ones() -> 
     cut = fit_limits(values, truth, [Limit("v", "max")])["v"]
     assert 0.9 < cut < np.inf
     assert passes(values, {"v": cut}, [Limit("v", "max")]).tolist() == truth.tolist()
+
+
+@pytest.mark.parametrize(
+    ("sources", "flagged"),
+    [(None, False), ((12, MIN_SOURCES), False), ((12, MIN_SOURCES - 1), True), ((1, 9), True)],
+)
+def test_grouped_figures_from_too_few_sources_are_flagged(sources, flagged):
+    figures = GroupFigures("g", {}, result=None, sources=sources)  # type: ignore[arg-type]
+    assert figures.too_few_sources is flagged

@@ -330,7 +330,9 @@ def _summary(cv: Any, ungrouped: Any) -> list[str]:
         "### In-sample beside cross-validated balanced accuracy",
         "",
         "The same groups, balanced accuracy only, from the most optimistic figure to the most",
-        "honest one. *too few*: fewer than 10 positives or negatives.",
+        "honest one. *too few*: fewer than 10 positives or negatives; *too few sources*: the",
+        "positives or negatives come from fewer than 3 sources, so grouped folds train on",
+        "(almost) none of them and the photo-by-photo figure is the one to read.",
         "",
         head,
         rule + "---|",
@@ -339,7 +341,9 @@ def _summary(cv: Any, ungrouped: Any) -> list[str]:
         shipped = cv.shipped.checks.get(g.group)
         r = g.result
         cells = [
-            f"{g.group}{' (too few)' if r.too_few else ''}", str(r.positives), str(r.negatives),
+            f"{g.group}{' (too few)' if r.too_few else ''}"
+            f"{' (too few sources)' if g.too_few_sources else ''}",
+            str(r.positives), str(r.negatives),
             "-" if shipped is None or shipped.balanced_accuracy != shipped.balanced_accuracy
             else f"{shipped.balanced_accuracy:.3f}",
             f"{r.in_sample_balanced_accuracy:.3f}",
