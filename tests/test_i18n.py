@@ -444,3 +444,12 @@ def test_the_verdicts_own_english_texts_are_the_catalogues() -> None:
     from photocheck.rules.verdict import _FRAME_TEXTS
 
     assert {k: messages.UI[k] for k in _FRAME_TEXTS} == _FRAME_TEXTS
+
+
+def test_spanish_numbers_use_a_decimal_comma_and_a_spaced_percent():
+    measured = photocheck.measure(EXAMPLES / "face_too_small.jpg", checks=["geometry.head_height"])
+    english = photocheck.judge(measured, "icao")["geometry.head_height"].message
+    spanish = photocheck.judge(measured, "icao", locale="es")["geometry.head_height"].message
+    chinese = photocheck.judge(measured, "icao", locale="zh_CN")["geometry.head_height"].message
+    assert re.search(r"\d\.\d%", english) and re.search(r"\d\.\d%", chinese)
+    assert re.search(r"\d,\d %", spanish) and not re.search(r"\d\.\d", spanish)

@@ -59,7 +59,15 @@ class _Shown(float):
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` with a sign choice (``{x:if_negative|otherwise}``) that never raises."""
+    """``str.format`` with a sign choice (``{x:if_negative|otherwise}``) that never raises.
+
+    Numbers follow the language's conventions: ``decimal`` is its decimal sign and
+    ``percent`` what precedes a ``%`` (Spanish writes ``32,5 %``).
+    """
+
+    def __init__(self, decimal: str = ".", percent: str = "") -> None:
+        super().__init__()
+        self.decimal, self.percent = decimal, percent
 
     def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         if isinstance(key, str) and key in kwargs:
@@ -72,12 +80,17 @@ class _Formatter(string.Formatter):
             is_negative = isinstance(value, int | float) and not isinstance(value, bool)
             return negative if is_negative and value < 0 else otherwise
         try:
-            return super().format_field(value, format_spec)
+            text = super().format_field(value, format_spec)
         except (ValueError, TypeError):  # e.g. a number's format spec on a missing value
             return str(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            text = text.replace(".", self.decimal).replace("%", self.percent + "%")
+        return text
 
 
 _FORMATTER = _Formatter()
+# Languages whose numbers are not written like English ones (others use _FORMATTER).
+_FORMATTERS = {"es": _Formatter(decimal=",", percent=" ")}
 
 
 def _word(value: str, locale: str) -> str:
@@ -117,7 +130,7 @@ def _format(
         shown = _Shown(shown, bound, below=side == "too_low")
     fields = {name: _words(v, locale) for name, v in (values or {}).items()}
     fields.update(value=shown, min=low, max=high, allowed=_words(allowed, locale))
-    return _FORMATTER.vformat(template, (), fields)
+    return _FORMATTERS.get(locale.split("_")[0], _FORMATTER).vformat(template, (), fields)
 
 
 def _number(value: Any, other: Any = None) -> str:
