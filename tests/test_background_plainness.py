@@ -121,6 +121,16 @@ def test_texture_is_judged_at_the_face_scale() -> None:
     assert abs(small.patches - large.patches) < 0.02, (small, large)
 
 
+def test_a_mirror_image_scores_the_same() -> None:
+    # An even width: every other column of the mirror image is the other half of the columns.
+    # Noise on every pixel, so that the two halves of the columns differ.
+    rng = np.random.default_rng(3)
+    rgb = _grey(170 + rng.normal(0.0, 15.0, SHAPE))
+    region = np.ones(SHAPE, bool)
+    region[40:, 60:140] = False  # the person
+    assert _score(rgb[:, ::-1], region[:, ::-1]) == _score(rgb, region)
+
+
 def test_empty_region_is_an_error() -> None:
     with pytest.raises(ValueError, match="empty"):
         _score(_grey(np.full(SHAPE, 200.0)), np.zeros(SHAPE, bool))
@@ -173,6 +183,23 @@ def test_background_mask_leaves_letterbox_bars_out(portrait: np.ndarray) -> None
     edge = int(np.ceil(bar * scale))
     assert not mask[:, :edge].any() and not mask[:, -edge:].any()
     assert mask.any()
+
+
+def test_person_mask_is_reduced_over_the_blocks_the_small_copy_covers() -> None:
+    # 663 px wide: halved twice to 165 columns covering photo columns 0-659. Each reduced
+    # mask pixel is the mean of the photo block under the reduced photo's pixel, so a mask
+    # edge lands where the photo's edge does on the reduced copy.
+    photo = np.full((628, 663, 3), 200, np.uint8)
+    analysis = Analysis(load_image(photo))
+    small, scale = analysis.small
+    h, w = small.shape[:2]
+    factor = round(1 / scale)
+    assert (h, w, factor) == (157, 165, 4)
+    mask = np.zeros((628, 663), np.float32)
+    mask[:, 330:] = 1.0  # the person from the photo's middle to its right edge
+    analysis.__dict__["person_mask"] = mask
+    blocks = mask[: factor * h, : factor * w].reshape(h, factor, w, factor).mean(axis=(1, 3))
+    np.testing.assert_allclose(analysis.small_person_mask, blocks, atol=1e-6)
 
 
 # --- the development photos ------------------------------------------------------------

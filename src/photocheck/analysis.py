@@ -400,11 +400,19 @@ class Analysis:
 
 
 def _shrink_mask(mask: NDArray[np.float32], like: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """``mask`` resized to the height and width of ``like`` by area averages."""
+    """``mask`` averaged over the photo blocks the pixels of ``like`` (:attr:`Analysis.small`) cover.
+
+    Halving drops an odd last row or column, so the reduced copy covers the top-left
+    ``factor * (height, width)`` of the photo: the mask is cut to that before its blocks are
+    averaged, or it would be stretched against the copy by up to ``factor - 1`` photo pixels
+    at the right and bottom edges (to the other side in a mirror image).
+    """
     import cv2
 
     height, width = like.shape[:2]
-    shrunk: NDArray[np.float32] = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
+    factor = max(1, mask.shape[1] // width)
+    covered = mask[: factor * height, : factor * width]
+    shrunk: NDArray[np.float32] = cv2.resize(covered, (width, height), interpolation=cv2.INTER_AREA)
     return shrunk
 
 

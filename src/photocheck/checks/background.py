@@ -18,7 +18,7 @@ from ..scores.plainness import plainness
     retake="in front of a plain, even background",
     limits=[
         Range(
-            "patches", None, "max_patches", noise=0.015, plausible=(0.0, 0.3),
+            "patches", None, "max_patches", noise=0.0088, plausible=(0.0, 0.3),
             too_high=Outcome("background.uniformity.uneven", "Use a plain background of one colour: {value:.0%} of the background differs in colour from the rest (objects, a door, a second colour or a deep shadow)."),
         ),
         Range(
