@@ -185,3 +185,48 @@ def temp_check() -> Iterator[Callable[..., Callable[..., object]]]:
     yield register
     for check_id in added:
         registry._REGISTRY.pop(check_id, None)
+
+
+# A check should agree with a definitional expectation of a synthetic variant on at least 9
+# photos in 10 (the rest: variants placed on a misread face, bases near a limit).
+EXPECTED_AGREEMENT = 0.9
+
+
+def assert_definitional_expectation(
+    table: object,
+    verdicts: object,
+    key: tuple[str, str, str],
+    expect_fail: bool,
+    shortfall: tuple[float, str] | None,
+) -> None:
+    """Assert that a check agrees with a variant's expected outcome on 9 photos in 10.
+
+    ``key`` is ``(variant, severity, check)`` of
+    :func:`photocheck.evaluation.synthetic.expectation_agreement`. A failing expectation must
+    also sit clearly above what the untouched photos score. A stated ``shortfall``
+    ``(guard, note)`` turns the test into an expected failure that quotes the measured rate,
+    fails when the check gets worse than ``guard``, and fails once the check reaches
+    :data:`EXPECTED_AGREEMENT` (the entry must then go).
+    """
+    from photocheck.evaluation.synthetic import expectation_agreement
+    from photocheck.evaluation.tuning import rejection_rates
+
+    variant, severity, check = key
+    agreement = expectation_agreement(table, verdicts)  # type: ignore[arg-type]
+    assert key in agreement, f"{variant}@{severity} applied to no photo"
+    agree, made = agreement[key]
+    rate = agree / made
+    counts = rejection_rates(table, verdicts=verdicts, checks=[check])  # type: ignore[arg-type]
+    bad, photos = counts["none"][check]
+    if shortfall is None:
+        assert rate >= EXPECTED_AGREEMENT, f"{variant}@{severity}: {check} {agree}/{made}"
+        if expect_fail:  # clearly above what the untouched photos score
+            assert rate >= bad / photos + 0.5, f"{variant}: untouched rejected {bad}/{photos}"
+        return
+    guard, note = shortfall
+    assert rate < EXPECTED_AGREEMENT, f"{variant}: now {agree}/{made}, remove it from SHORTFALLS"
+    assert rate >= guard, f"{variant}@{severity}: {check} {agree}/{made}, worse than: {note}"
+    pytest.xfail(
+        f"{variant}@{severity}: {check} agrees on {agree}/{made}, expected "
+        f"{EXPECTED_AGREEMENT:.0%} (untouched photos rejected: {bad}/{photos}). {note}"
+    )

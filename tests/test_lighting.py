@@ -20,7 +20,7 @@ import photocheck
 from photocheck.batch.table import MeasurementTable
 from photocheck.evaluation.labels import read_manifest
 from photocheck.evaluation.rejudge import TableVerdicts, judge_table
-from photocheck.evaluation.synthetic import expectation_agreement, make_variant, variant_info
+from photocheck.evaluation.synthetic import make_variant, variant_info
 from photocheck.evaluation.synthetic_lighting import (
     CHECKS,
     MILDEST,
@@ -40,7 +40,7 @@ from photocheck.scores.lighting import (
     illumination_balance,
 )
 
-from .conftest import PHOTOS_DIR, textured
+from .conftest import PHOTOS_DIR, assert_definitional_expectation, textured
 
 # --- scores -------------------------------------------------------------------------------
 
@@ -356,9 +356,6 @@ def test_variants_leave_the_input_alone(portrait_rgb: np.ndarray) -> None:
 # photocheck.evaluation.synthetic_lighting), not from what the checks answered. The full set at
 # every severity: uv run python tools/make_docs.py lighting (docs/checks.md).
 
-# A check should agree with a definitional expectation on at least 9 photos in 10 (the rest:
-# variants placed on a misread face, bases near a limit).
-EXPECTED_AGREEMENT = 0.9
 # Where a check falls short of that, the shortfall is stated here with the figure measured
 # when it was recorded (36 photos, icao). The test then checks that the check does not do
 # worse than the stated guard and reports the shortfall as an expected failure (xfail); once
@@ -435,19 +432,6 @@ def test_checks_agree_with_the_definitional_expectations(
     table, verdicts = lighting_evaluation
     check, clear = TARGETS[variant]
     severity = clear if side == "fail" else MILDEST[variant]
-    agree, made = expectation_agreement(table, verdicts)[(variant, str(severity), check)]
-    rate = agree / made
-    bad, photos = rejection_rates(table, verdicts=verdicts, checks=[check])["none"][check]
+    key = (variant, str(severity), check)
     shortfall = SHORTFALLS.get((variant, side))
-    if shortfall is None:
-        assert rate >= EXPECTED_AGREEMENT, f"{variant}@{severity}: {check} {agree}/{made}"
-        if side == "fail":  # clearly above what the untouched photos score
-            assert rate >= bad / photos + 0.5, f"{variant}: untouched rejected {bad}/{photos}"
-        return
-    guard, note = shortfall
-    assert rate < EXPECTED_AGREEMENT, f"{variant}: now {agree}/{made}, remove it from SHORTFALLS"
-    assert rate >= guard, f"{variant}@{severity}: {check} {agree}/{made}, worse than: {note}"
-    pytest.xfail(
-        f"{variant}@{severity}: {check} agrees on {agree}/{made}, expected "
-        f"{EXPECTED_AGREEMENT:.0%} (untouched photos rejected: {bad}/{photos}). {note}"
-    )
+    assert_definitional_expectation(table, verdicts, key, side == "fail", shortfall)

@@ -19,7 +19,6 @@ from photocheck.evaluation.rejudge import judge_table
 from photocheck.evaluation.synthetic import (
     VariantNotApplicable,
     available_variants,
-    expectation_agreement,
     iter_variants,
     make_variant,
     plain_background_mask,
@@ -28,7 +27,7 @@ from photocheck.evaluation.synthetic import (
 )
 from photocheck.evaluation.tuning import rejection_rates, synthetic_set
 
-from .conftest import PHOTOS_DIR
+from .conftest import EXPECTED_AGREEMENT, PHOTOS_DIR, assert_definitional_expectation
 
 BUILT_IN = (
     "blur.gaussian", "blur.motion", "exposure.dark", "exposure.bright", "rotation",
@@ -196,8 +195,6 @@ EVAL_CHECKS = (
     "sharpness", "exposure", "pose.roll", "background.colour", "background.uniformity",
     "geometry.centring", "geometry.face_width",
 )  # fmt: skip
-# A check should agree with a definitional expectation on at least 9 photos in 10.
-EXPECTED_AGREEMENT = 0.9
 # Where a check falls short, the shortfall is stated with the figure measured when it was
 # recorded (icao); the test checks that it does not get worse than the guard and reports it
 # as an expected failure (xfail). Once the check reaches EXPECTED_AGREEMENT the entry must go.
@@ -254,24 +251,8 @@ def test_checks_agree_with_the_definitional_expectations(builtin_evaluation, var
     table, verdicts = builtin_evaluation
     ((check, outcome),) = variant_info(variant).expected_for(severity).items()
     key = (variant, str(severity), check)
-    agreement = expectation_agreement(table, verdicts)
-    assert key in agreement, f"{variant}@{severity} applied to no photo"
-    agree, made = agreement[key]
-    rate = agree / made
-    bad, photos = rejection_rates(table, verdicts=verdicts, checks=[check])["none"][check]
     shortfall = SHORTFALLS.get((variant, severity))
-    if shortfall is None:
-        assert rate >= EXPECTED_AGREEMENT, f"{variant}@{severity}: {check} {agree}/{made}"
-        if outcome == "fail":  # clearly above what the untouched photos score
-            assert rate >= bad / photos + 0.5, f"{variant}: untouched rejected {bad}/{photos}"
-        return
-    guard, note = shortfall
-    assert rate < EXPECTED_AGREEMENT, f"{variant}: now {agree}/{made}, remove it from SHORTFALLS"
-    assert rate >= guard, f"{variant}@{severity}: {check} {agree}/{made}, worse than: {note}"
-    pytest.xfail(
-        f"{variant}@{severity}: {check} agrees on {agree}/{made}, expected "
-        f"{EXPECTED_AGREEMENT:.0%} (untouched photos rejected: {bad}/{photos}). {note}"
-    )
+    assert_definitional_expectation(table, verdicts, key, outcome == "fail", shortfall)
 
 
 # The bases carry labels (sharp, exposure ok, frontal) and are framed the ICAO way, so these
