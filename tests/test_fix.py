@@ -99,6 +99,15 @@ def test_icao_frame_keeps_the_photo_resolution_and_aspect(portrait):
     assert framing_passes(result) == []
 
 
+def test_the_before_verdict_is_what_validate_says(astronaut):
+    """No reference photo is given, so identity.same_person is left out, as validate does."""
+    result = fix(astronaut, "icao")
+    expected = photocheck.validate(astronaut, "icao")
+    assert [(r.check, r.code) for r in result.before.results] == [
+        (r.check, r.code) for r in expected.results
+    ]
+
+
 def test_head_near_an_edge_is_refused_with_a_retake_message(astronaut):
     result = fix(astronaut[:, 180:], CN)
     assert result.reason is not None

@@ -17,7 +17,7 @@ from .rules.registry import get_check, registered
 from .rules.verdict import Measurement, Measurements, Verdict
 from .vision.identity import ReferenceInput
 
-__all__ = ["judge", "measure", "validate"]
+__all__ = ["judge", "measure", "measure_analysis", "validate"]
 
 # Checks that read neither the geometry (its crown) nor the background: measuring only these
 # does not start the helper thread's work.
@@ -61,10 +61,34 @@ def measure(
     UnknownCheckError
         When a check id is not registered.
     """
-    specs = [get_check(c) for c in checks] if checks is not None else list(registered().values())
-    if reference is None:
-        specs = [spec for spec in specs if spec.id not in REFERENCE_CHECKS]
+    # Unknown check names raise before the photo is read.
+    names = None if checks is None else [get_check(c).id for c in checks]
     analysis = Analysis(load_image(photo, max_pixels=max_pixels), reference)
+    return measure_analysis(analysis, names)
+
+
+def measure_analysis(analysis: Analysis, checks: Iterable[str] | None = None) -> Measurements:
+    """Measure an already analysed photo (what :func:`measure` does after loading it).
+
+    For callers that hold an :class:`~photocheck.analysis.Analysis` of a photo they made
+    themselves (``photocheck.fix`` measures its framed photo this way). Checks that compare
+    with a reference photo are left out when the analysis has none.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The photo's analysis (its image and, optionally, its reference).
+    checks : iterable of str, optional
+        Check ids to run; default all registered checks.
+
+    Returns
+    -------
+    Measurements
+        Raw values per check.
+    """
+    specs = [get_check(c) for c in checks] if checks is not None else list(registered().values())
+    if analysis.reference is None:
+        specs = [spec for spec in specs if spec.id not in REFERENCE_CHECKS]
     if any(spec.id not in _WITHOUT_PERSON_MASK for spec in specs):
         analysis.start_helper()  # the person mask beside face detection
     by_check = {spec.id: spec.measure(analysis) for spec in specs}

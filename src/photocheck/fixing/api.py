@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..analysis import Analysis
-from ..api import judge
+from ..api import judge, measure_analysis
 from ..errors import NotAssessed, ProfileError
 from ..imaging.load import DEFAULT_MAX_PIXELS, LoadedImage, PhotoInput, load_image
 from ..rules.profile import Profile, load_profile
-from ..rules.registry import get_check
-from ..rules.verdict import FIXABLE_ROLL_DEGREES, Measurements, Verdict, jsonable
+from ..rules.verdict import FIXABLE_ROLL_DEGREES, Verdict, jsonable
 from . import framing
 from .background import mask_doubt, replace_background, side_doubt
 from .encode import encode
@@ -165,12 +164,7 @@ def _colour(profile: Profile, background: str | None) -> tuple[str, tuple[int, i
 
 def _verdict(analysis: Analysis, profile: Profile) -> Verdict:
     """Judge an analysed photo: the same as ``validate`` on it, sharing its analysis."""
-    by_check = {c: get_check(c).measure(analysis) for c in profile.checks}
-    try:
-        geometry = dict(analysis.geometry)
-    except NotAssessed:
-        geometry = {}
-    return judge(Measurements(analysis.image.source, by_check, geometry), profile)
+    return judge(measure_analysis(analysis, profile.checks), profile)
 
 
 def _original_bytes(photo: PhotoInput) -> bytes | None:
