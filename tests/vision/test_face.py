@@ -93,9 +93,11 @@ def test_mirrored_photo_gives_mirrored_landmarks(
     back = mirrored.copy()
     back[:, 0] = astronaut.shape[1] - 1 - back[:, 0]
     error = np.linalg.norm(back[MIRROR] - landmarks, axis=1) / _eye_distance(landmarks)
-    # Measured: mean 2.3%, worst point 4.7% (the chin); without the mirror order, 90%.
-    assert error.mean() < 0.05
-    assert error.max() < 0.1
+    # Measured: mean 0.9%, worst point 3.3% (the detector's crop is not mirror-exact); one
+    # mesh run instead of the mirror-averaged mesh: mean 2.3%, worst 4.7% (the chin); without
+    # the mirror order, 90%.
+    assert error.mean() < 0.015
+    assert error.max() < 0.05
 
 
 # --- which detections count as faces ------------------------------------------------------

@@ -1,7 +1,8 @@
 """One photo's faces: detection, mesh and pose combined, and the named geometry checks read.
 
-:func:`find_faces` runs BlazeFace, then the attention mesh on every detection, and keeps the
-faces the mesh's presence gate confirms; when the short-range detector finds no such face, or
+:func:`find_faces` runs BlazeFace, then the attention mesh on every detection (on its crop and
+the crop's mirror image, averaged: see :mod:`.mesh`), and keeps the faces the mesh's presence
+gate confirms; when the short-range detector finds no such face, or
 several, the full-range detector is asked as well. :func:`face_geometry` turns one face's mesh
 into the named values the checks and the annotated image use (eye centres, chin, face width,
 pose...).

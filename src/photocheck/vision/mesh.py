@@ -8,6 +8,15 @@ run in NumPy (:mod:`.mesh_ops`) between and after them, in the order
 contours and eyebrows replaced by the refined points (keeping the mesh's depth) and the two
 irises appended as points 468-472 and 473-477 (depth: the mean depth of the eye's 16 contour
 points).
+
+The model is not mirror-symmetric: the mesh of a mirrored crop, mirrored back, differs from
+the crop's own (on the astronaut by 0.9 crop px at the median, 2.7 px at most; on small or
+turned faces enough to read a mouth as open on one and closed on the other).
+:func:`face_mesh` therefore runs it on the crop and on the crop mirrored left to right, maps
+the second mesh back (x mirrored, every point swapped with its mirror partner:
+:func:`mirror_partners`) and averages the two. A photo and its mirror image then get mirrored
+meshes (up to the detector's crop), and the model's left/right bias cancels. It costs a
+second model run. :func:`model_mesh` is the single run, MediaPipe's own output.
 """
 
 from __future__ import annotations
@@ -23,7 +32,14 @@ from .crop import FaceCrop, crop_to_image
 from .mesh_ops import landmarks_to_transform_matrix, transform_landmarks, transform_tensor_bilinear
 from .runtime import MODEL_DIR, run
 
-__all__ = ["NUM_POINTS", "PRESENCE_THRESHOLD", "FaceMesh", "face_mesh"]
+__all__ = [
+    "NUM_POINTS",
+    "PRESENCE_THRESHOLD",
+    "FaceMesh",
+    "face_mesh",
+    "mirror_partners",
+    "model_mesh",
+]
 
 NUM_POINTS = 478
 # MediaPipe discards the mesh when the face-flag probability is below this
@@ -32,6 +48,11 @@ NUM_POINTS = 478
 PRESENCE_THRESHOLD = 0.5
 _PLAN_FILE = "face_landmark_attention.json"
 _FACE_FLAG = "conv_faceflag"
+_CANONICAL_FILE = "canonical_face.npz"
+# The iris points and their mirror partners: centre to centre, then the ring (469-472 run
+# image-left, top, image-right, bottom around the eye on the image's left; 474-477 run
+# image-right, top, image-left, bottom), checked on the development photos' meshes.
+_IRIS_PARTNERS = {468: 473, 469: 476, 470: 475, 471: 474, 472: 477}
 _CUSTOM_OPS: dict[str, Any] = {
     "Landmarks2TransformMatrix": landmarks_to_transform_matrix,
     "TransformTensorBilinear": transform_tensor_bilinear,
@@ -61,7 +82,13 @@ class FaceMesh(NamedTuple):
 
 
 def face_mesh(crop: FaceCrop) -> FaceMesh:
-    """Compute the 478-point mesh of the face in a crop.
+    """Compute the 478-point mesh of the face in a crop, averaged with its mirror image's.
+
+    The model runs on the crop and on the crop mirrored left to right; the second mesh is
+    mirrored back (x mirrored, each point swapped with its partner from
+    :func:`mirror_partners`) and the two are averaged, point by point, as are the two
+    face-presence probabilities. The mirror image of the crop therefore gives the mirror image
+    of this mesh (up to rounding).
 
     Parameters
     ----------
@@ -73,11 +100,66 @@ def face_mesh(crop: FaceCrop) -> FaceMesh:
     FaceMesh
         The points mapped back to the photo and the face-presence probability.
     """
+    size = crop.pixels.shape[1]
     outputs = _run_model(crop.pixels)
-    points = _refine(outputs)
+    mirrored = _run_model(np.ascontiguousarray(crop.pixels[:, ::-1]))
+    back = _refine(mirrored)[mirror_partners()]
+    # Pixel indices are pixel centres (see .crop), so column u of the mirror is column size-1-u.
+    back[:, 0] = (size - 1) - back[:, 0]
+    points = (_refine(outputs) + back) / 2.0
+    presence = (_presence(outputs) + _presence(mirrored)) / 2.0
+    return FaceMesh(crop_to_image(crop, points), presence)
+
+
+def model_mesh(crop: FaceCrop) -> FaceMesh:
+    """Compute the mesh from one model run on the crop, as MediaPipe does.
+
+    Parameters
+    ----------
+    crop : FaceCrop
+        The 192 x 192 face crop (RGB in ``[0, 1]``) from :func:`.crop.face_crop`.
+
+    Returns
+    -------
+    FaceMesh
+        The points mapped back to the photo and the face-presence probability; what
+        MediaPipe's face-landmark graph gives for the same crop. :func:`face_mesh`, which
+        photocheck uses, averages this with the mirrored crop's mesh.
+    """
+    outputs = _run_model(crop.pixels)
+    return FaceMesh(crop_to_image(crop, _refine(outputs)), _presence(outputs))
+
+
+@cache
+def mirror_partners() -> NDArray[np.intp]:
+    """Return each mesh point's mirror partner: the point at the same place on the other side.
+
+    The partners of points 0-467 are read off MediaPipe's canonical face model, which is
+    exactly symmetric (every vertex's x-mirrored position is another vertex, or itself on the
+    midline); the irises swap with each other.
+
+    Returns
+    -------
+    ndarray of intp, shape (478,)
+        ``partners[i]`` is the partner of point ``i`` (``i`` itself on the midline);
+        ``partners[partners] == arange(478)``.
+    """
+    with np.load(MODEL_DIR / _CANONICAL_FILE) as data:
+        vertices = np.asarray(data["vertices"], dtype=np.float64)
+    mirrored = vertices * np.array([-1.0, 1.0, 1.0])
+    distances = np.linalg.norm(vertices[:, np.newaxis] - mirrored[np.newaxis], axis=2)
+    partners = np.arange(NUM_POINTS)
+    partners[: len(vertices)] = np.argmin(distances, axis=1)
+    for right, left in _IRIS_PARTNERS.items():
+        partners[right], partners[left] = left, right
+    partners.setflags(write=False)  # cached: shared by every caller
+    return partners
+
+
+def _presence(outputs: dict[str, NDArray[np.float32]]) -> float:
+    """Return the face-flag probability of one model run, in ``[0, 1]``."""
     logit = float(outputs[_FACE_FLAG].reshape(-1)[0])
-    presence = 1.0 / (1.0 + np.exp(-logit))
-    return FaceMesh(crop_to_image(crop, points), float(presence))
+    return float(1.0 / (1.0 + np.exp(-logit)))
 
 
 @cache
