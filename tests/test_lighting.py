@@ -145,12 +145,20 @@ def test_background_lit_unevenly_is_not_a_shadow() -> None:
     assert background_shadow(rgb, background, 60.0, near=10).asymmetry > 0.15
 
 
-def test_background_shadow_needs_backdrop_on_both_sides() -> None:
+def test_background_shadow_without_backdrop_on_one_side_measures_the_other() -> None:
+    # A side that shows no plain backdrop takes both sides' darkening (no difference is made
+    # out of nothing, and no pixel count turns the check not assessed).
     rgb = np.full((80, 120, 3), 225, np.uint8)
     rgb[:, 60:] = (40, 30, 25)  # a dark object fills the right half of the frame
     background = np.ones((80, 120), bool)
     background[20:, 45:75] = False
-    with pytest.raises(ValueError, match="one side"):
+    clean = background_shadow(rgb, background, 60.0, near=10)
+    rgb[20:, 35:45] = 170  # a shadow left of the head
+    shaded = background_shadow(rgb, background, 60.0, near=10)
+    assert clean.darkening == 0.0 and clean.asymmetry == 0.0
+    assert shaded.darkening > 0.15 and shaded.asymmetry == 0.0
+    rgb[:] = 40
+    with pytest.raises(ValueError, match="too dark"):
         background_shadow(rgb, background, 60.0, near=10)
 
 
@@ -363,22 +371,23 @@ def test_variants_leave_the_input_alone(portrait_rgb: np.ndarray) -> None:
 SHORTFALLS: dict[tuple[str, str], tuple[float, str]] = {
     ("lighting.side_shadow", "fail"): (
         0.7,
-        "two stops on one side of the face: 29/36 (81%) rejected; at 0.85 35/36",
-    ),
-    ("background.cast_shadow", "fail"): (
-        0.8,
-        "a one-stop shadow on the backdrop: 22/25 (88%); the others within the asymmetry "
-        "noise of the limit (warn) or below it",
+        "two stops on one side of the face: 30/36 (83%) rejected; at 0.85 35/36",
     ),
     ("eyes.closed", "fail"): (
         0.6,
-        "skin painted over the whole eye opening: 24/36 (67%) rejected; 9 more measure an "
-        "openness of 0.076-0.10, within the noise of the 0.09 limit (borderline: warn, which "
-        "passes), and on 3 the mesh still places open eyes (0.14-0.16)",
+        "skin painted over the whole eye opening: 22/36 (61%) rejected; most others measure an "
+        "openness within the noise of the 0.09 limit (borderline: warn, which passes), and on "
+        "a few the mesh still places open eyes (the mirrored run guesses more open lids)",
+    ),
+    ("colour.cast_red", "pass"): (
+        0.8,
+        "a 5% red cast, mild enough to pass: 29/33 (88%) accepted; the skin region moved "
+        "with the mirror-averaged mesh and one more photo's chroma or hue now sits past its "
+        "limit (untouched photos: none rejected)",
     ),
     ("compression.rescale", "fail"): (
         0.5,
-        "a 4x reduction enlarged back: 21/36 (58%); its fine-detail value often lies within "
+        "a 4x reduction enlarged back: 23/36 (64%); its fine-detail value often lies within "
         "the noise of the limit (borderline, accepted)",
     ),
 }

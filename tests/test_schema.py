@@ -158,6 +158,13 @@ def test_example_and_generated_photos_validate(validator: Any) -> None:
         for data in _verdicts(photocheck.measure(photo)):
             _assert_valid(validator, data)
             statuses |= {r["status"] for r in data["results"]}
+    # A borderline result (warn) whatever the photos give: yaw with its limit on the value.
+    measured = photocheck.measure(astronaut)
+    yaw = measured["pose.yaw"].values["abs_degrees"]
+    borderline = photocheck.Profile("borderline", rules={"pose.yaw": {"max_abs_degrees": yaw}})
+    data = photocheck.judge(measured, borderline).to_dict()
+    _assert_valid(validator, data)
+    statuses |= {r["status"] for r in data["results"]}
     assert statuses == {"pass", "fail", "warn", "not_assessed"}
 
 

@@ -210,9 +210,14 @@ SHORTFALLS: dict[tuple[str, object], tuple[float, str]] = {
         "two stops darker: 1/20 rejected; the mean skin level stays within limits wide enough "
         "for well-lit dark skin (45-225), and the check rejects on clipping",
     ),
+    ("exposure.bright", 4.0): (
+        0.8,
+        "two stops brighter: 17/20 (85%) rejected; on the three others the face's bright "
+        "share stays just under the 0.15 limit (one at 0.1496)",
+    ),
     ("rotation", 12): (
         0.75,
-        "12 degrees of roll: 16/19 (84%); the photo's own roll adds to the 12 degrees or takes "
+        "12 degrees of roll: 17/19 (89%); the photo's own roll adds to the 12 degrees or takes "
         "from it, and a roll within the noise of the 8-degree limit warns",
     ),
     ("rotation", -12): (0.8, "-12 degrees of roll: 17/19 (89%), as for 12"),

@@ -18,11 +18,11 @@ from ..scores.plainness import plainness
     retake="in front of a plain, even background",
     limits=[
         Range(
-            "patches", None, "max_patches", noise=0.0088, plausible=(0.0, 0.3),
+            "patches", None, "max_patches", noise=0.0053, plausible=(0.0, 0.3),
             too_high=Outcome("background.uniformity.uneven", "Use a plain background of one colour: {value:.0%} of the background differs in colour from the rest (objects, a door, a second colour or a deep shadow)."),
         ),
         Range(
-            "texture", None, "max_texture", noise=0.02, plausible=(0.0, 0.6),
+            "texture", None, "max_texture", noise=0.013, plausible=(0.0, 0.6),
             too_high=Outcome("background.uniformity.busy", "Use a plain background: {value:.0%} of the background is textured or cluttered. Stand in front of a plain wall with nothing else in view."),
         ),
     ],

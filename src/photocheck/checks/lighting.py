@@ -58,11 +58,11 @@ def _cheeks(analysis: Analysis) -> tuple[tuple[slice, slice], NDArray[np.bool_],
     retake="in even light from the front",
     limits=[
         Range(
-            "balance", "min_balance", None, noise=0.02,
+            "balance", "min_balance", None, noise=0.018,
             too_low=Outcome("lighting.uniformity.side_shadow", "One side of your face is in shadow: face the light (or a window) squarely and retake the photo."),
         ),
         Range(
-            "intersection", "min_intersection", None, noise=0.034,
+            "intersection", "min_intersection", None, noise=0.029,
             too_low=Outcome("lighting.uniformity.uneven", "The light on your face is uneven: use soft light from the front and retake the photo."),
         ),
     ],
@@ -80,7 +80,7 @@ def lighting_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
     retake="in soft light, without flash",
     limits=[
         Range(
-            "fraction", None, "max_fraction", noise=0.0013,
+            "fraction", None, "max_fraction", noise=0.00092,
             too_high=Outcome("lighting.hotspots.present", "There are shiny white spots on your face: avoid the flash and direct light, or dab the shine off, and retake the photo."),
         ),
     ],
@@ -101,11 +101,11 @@ def lighting_hotspots(analysis: Analysis) -> Mapping[str, Scalar]:
     retake="a step away from the background, in even light",
     limits=[
         Range(
-            "darkening", None, "max_darkening", noise=0.011,
+            "darkening", None, "max_darkening", noise=0.0085,
             too_high=Outcome("background.shadow.present", "Your shadow falls on the background: step away from the wall or light the background and retake the photo."),
         ),
         Range(
-            "asymmetry", None, "max_asymmetry", noise=0.013,
+            "asymmetry", None, "max_asymmetry", noise=0.0075,
             too_high=Outcome("background.shadow.one_side", "A shadow falls on the background on one side of your head: light the background evenly or step away from the wall."),
         ),
     ],
@@ -121,40 +121,62 @@ def background_shadow_check(analysis: Analysis) -> Mapping[str, Scalar]:
     half = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
     scale *= size[0] / w
     geo = analysis.geometry
-    mask = _beside_head(analysis, size[::-1], scale)
+    weight, distance = _beside_head(analysis, size[::-1], scale)
+    person = cv2.resize(analysis.small_person_mask, size, interpolation=cv2.INTER_AREA)
     near = max(2.0, 0.35 * geo["face_width"] * scale)
     try:
-        shadow = background_shadow(half, mask, geo["eye_midpoint"][0] * scale, near=near)
+        shadow = background_shadow(
+            half,
+            weight,
+            geo["eye_midpoint"][0] * scale,
+            near=near,
+            distance=distance,
+            person=person,
+        )
         return shadow._asdict()
     except ValueError as exc:
         raise NotAssessed(str(exc)) from exc
 
 
-def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> NDArray[np.bool_]:
+def _beside_head(
+    analysis: Analysis, shape: tuple[int, int], scale: float
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """Background beside and above the head, down to the chin, on an image of ``shape``.
 
     Like :attr:`Analysis.background_mask` but with a head ellipse only as wide as the face
     plus the ears (0.65 face widths from the centre line instead of 0.85), so that the band
-    where a cast shadow shows stays in; hair outside the ellipse is left to the score's hue
-    and lightness filter. ``scale`` maps photo pixels to ``shape``'s pixels.
-    """
-    import cv2
+    where a cast shadow shows stays in. ``scale`` maps photo pixels to ``shape``'s pixels.
 
+    Returns each pixel's weight as background (0-1) and its distance from the head (px,
+    <= 0 on it). Both are drawn from the geometry, not rasterised: a pixel on the head's
+    outline or the chin's row counts for the share of it outside, so that the region does
+    not hinge on a rounding (a 2 px crop moved whole rows and columns of it). Hair outside
+    the ellipse is left to the person mask and the score's hue and lightness filter.
+    """
     geo = analysis.geometry
     h, w = shape
     crown, chin = geo["crown_y"] * scale, geo["chin"][1] * scale
     cx, face_w = geo["eye_midpoint"][0] * scale, geo["face_width"] * scale
-    person = np.zeros((h, w), dtype=np.uint8)
-    centre = (round(cx), round((crown + chin) / 2))
-    axes = (max(1, round(_HEAD_HALF_WIDTH * face_w)), max(1, round(0.62 * (chin - crown))))
-    cv2.ellipse(person, centre, axes, geo["roll"], 0, 360, 255, -1)
-    neck = round(0.45 * face_w)
-    cv2.rectangle(person, (round(cx) - neck, round(chin) - 2), (round(cx) + neck, h), 255, -1)
-    mask = person == 0
-    mask[max(0, round(chin)) :, :] = False
-    if np.count_nonzero(mask) < max(12, 0.02 * h * w):
+    cy = (crown + chin) / 2
+    a = max(0.5, _HEAD_HALF_WIDTH * face_w)
+    b = max(0.5, 0.62 * (chin - crown))
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx, dy = xs - np.float32(cx), ys - np.float32(cy)
+    cos, sin = np.cos(np.radians(geo["roll"])), np.sin(np.radians(geo["roll"]))
+    u, v = dx * cos + dy * sin, dy * cos - dx * sin
+    # Distance outside the ellipse to first order: (r - 1) / |grad r|, r its normalised radius.
+    r = np.sqrt((u / a) ** 2 + (v / b) ** 2)
+    gradient = np.sqrt((u / a**2) ** 2 + (v / b**2) ** 2) / np.maximum(r, 1e-6)
+    head = (r - 1.0) / np.maximum(gradient, 1e-6)
+    neck = 0.45 * face_w
+    below = np.hypot(np.maximum(np.abs(dx) - neck, 0.0), np.maximum(chin - 2.0 - ys, 0.0))
+    distance = np.minimum(head, below).astype(np.float32)
+    outside = np.clip(distance + 0.5, 0.0, 1.0)
+    above_chin = np.clip(chin + 0.5 - ys, 0.0, 1.0)
+    weight = (outside * above_chin).astype(np.float32)
+    if float(weight.sum()) < max(12.0, 0.02 * h * w):
         raise NotAssessed("too little background is visible around the head")
-    return mask
+    return weight, distance
 
 
 @register_check(
@@ -164,30 +186,30 @@ def _beside_head(analysis: Analysis, shape: tuple[int, int], scale: float) -> ND
     retake="in daylight, without filters",
     limits=[
         Range(
-            "chroma", "min_chroma", None, noise=0.33,
+            "chroma", "min_chroma", None, noise=0.23,
             too_low=Outcome("colour.natural.greyscale", "The photo has no colour: send a colour photo."),
         ),
         Range(
-            "hue", "min_hue", "max_hue", noise=0.4,
+            "hue", "min_hue", "max_hue", noise=0.34,
             too_low=Outcome("colour.natural.cast", "The skin colour looks unnatural (a blue, magenta or red tint): turn off filters, use daylight or white light and retake the photo."),
             too_high=Outcome("colour.natural.cast", "The skin colour looks unnatural (a green tint): turn off filters, use daylight or white light and retake the photo."),
         ),
         Range(
-            "a", "min_a", "max_a", noise=0.25,
+            "a", "min_a", "max_a", noise=0.18,
             too_low=Outcome("colour.natural.green_cast", "The colours look green or washed out: turn off filters, use daylight or white light and retake the photo."),
             too_high=Outcome("colour.natural.red_cast", "The colours look too red or magenta: turn off filters and coloured lights and retake the photo."),
         ),
         Range(
-            "b", "min_b", "max_b", noise=0.26,
+            "b", "min_b", "max_b", noise=0.2,
             too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
             too_high=Outcome("colour.natural.yellow_cast", "The colours look too yellow or orange: avoid warm lamps and filters and retake the photo."),
         ),
         Range(
-            "eye_white_b", "min_eye_white_b", None, noise=0.84,
+            "eye_white_b", "min_eye_white_b", None, noise=0.72,
             too_low=Outcome("colour.natural.blue_cast", "The colours look blue: turn off filters, use daylight or white light and retake the photo."),
         ),
         Range(
-            "eye_white_a", None, "max_eye_white_a", noise=0.77,
+            "eye_white_a", None, "max_eye_white_a", noise=0.65,
             too_high=Outcome("colour.natural.red_cast", "The colours look too red or magenta: turn off filters and coloured lights and retake the photo."),
         ),
     ],
@@ -224,19 +246,48 @@ def _eye_white(analysis: Analysis) -> EyeWhite | None:
     retake="without flash",
     limits=[
         Range(
-            "red_fraction", None, "max_red_fraction", noise=0.018,
+            "red_fraction", None, "max_red_fraction", noise=0.00072,
             too_high=Outcome("eyes.red.present", "Your eyes look red from the flash: turn the flash off or use more room light and retake the photo."),
         ),
     ],
 )  # fmt: skip
 def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Measure the larger share of red pixels of the two eye openings."""
+    """Measure the larger share of red pixels of the two eye openings.
+
+    Red counts over each iris only (a disc of the mesh's iris radius, soft-edged), where a
+    flash-lit retina shows; the share is of the whole opening, or of the iris's area when
+    less of the eye is open (a nearly closed eye's few pixels make a jumpy share).
+    """
+    from ..vision.geometry import (
+        LEFT_IRIS_CENTRE,
+        LEFT_IRIS_RING,
+        RIGHT_IRIS_CENTRE,
+        RIGHT_IRIS_RING,
+    )
+
     canon = analysis.canonical_face
     box, openings = analysis.eye_openings
-    visible = [eye for eye in openings if np.count_nonzero(eye) >= _MIN_EYE]
+    mesh = canon["mesh"]
+    rows, cols = box
+    ys = np.arange(rows.start, rows.stop, dtype=np.float32)[:, None]
+    xs = np.arange(cols.start, cols.stop, dtype=np.float32)[None, :]
+    visible, irises, areas = [], [], []
+    for eye, centre, ring in (
+        (openings[0], RIGHT_IRIS_CENTRE, RIGHT_IRIS_RING),
+        (openings[1], LEFT_IRIS_CENTRE, LEFT_IRIS_RING),
+    ):
+        if np.count_nonzero(eye) < _MIN_EYE:
+            continue
+        cx, cy = float(mesh[centre, 0]), float(mesh[centre, 1])
+        edge = mesh[list(ring), :2] - mesh[centre, :2]
+        radius = float(np.hypot(edge[:, 0], edge[:, 1]).mean())
+        irises.append(np.clip(radius + 0.5 - np.hypot(xs - cx, ys - cy), 0.0, 1.0))
+        areas.append(np.pi * radius * radius)
+        visible.append(eye)
     if not visible:
         raise NotAssessed("the eyes are closed or not visible")
-    return {"red_fraction": max(red_eye_shares(canon["rgb"][box], visible))}
+    shares = red_eye_shares(canon["rgb"][box], visible, pupils=irises, min_areas=areas)
+    return {"red_fraction": max(shares)}
 
 
 @register_check(
@@ -250,11 +301,11 @@ def eyes_red(analysis: Analysis) -> Mapping[str, Scalar]:
             too_high=Outcome("image.compression.blocky", "The photo is too compressed (blocky): save it at a higher quality or send the original."),
         ),
         Range(
-            "level_coverage", "min_level_coverage", None, noise=2.2e-05,
+            "level_coverage", "min_level_coverage", None, noise=1.8e-05,
             too_low=Outcome("image.compression.posterised", "The photo shows too few shades (banding): send the original photo, not a converted copy."),
         ),
         Range(
-            "fine_detail", "min_fine_detail", None, noise=0.0067,
+            "fine_detail", "min_fine_detail", None, noise=0.0062,
             too_low=Outcome("image.compression.upscaled", "The photo looks enlarged from a small image: send the original, full-resolution photo."),
         ),
     ],

@@ -36,15 +36,15 @@ _MAX_ABS_YAW = 45.0
     retake="with nothing covering your face",
     limits=[
         Range(
-            "lower_face_difference", None, "max_lower_face_difference", noise=0.53, plausible=(8.0, 40.0),
+            "lower_face_difference", None, "max_lower_face_difference", noise=0.45, plausible=(8.0, 40.0),
             too_high=Outcome("face.occlusion.mask", "Take off the face mask: your nose and mouth must be visible."),
         ),
         Range(
-            "mouth_contrast", "min_mouth_contrast", None, noise=0.028, plausible=(0.05, 0.6),
+            "mouth_contrast", "min_mouth_contrast", None, noise=0.020, plausible=(0.05, 0.6),
             too_low=Outcome("face.occlusion.hand", "Nothing may cover your mouth: move your hand (or whatever covers it) away from your face."),
         ),
         Range(
-            "eye_difference", None, "max_eye_difference", noise=0.032, plausible=(0.2, 0.95),
+            "eye_difference", None, "max_eye_difference", noise=0.025, plausible=(0.2, 0.95),
             too_high=Outcome("face.occlusion.hair", "Move your hair away from your eyes: both eyes and eyebrows must be fully visible."),
         ),
     ],

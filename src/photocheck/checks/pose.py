@@ -29,7 +29,7 @@ register_check(
     summary="Head turned left/right (degrees; > 0 towards the image's right; face mesh fitted to a 3D face model)",
     passed="You are facing the camera.",
     retake="facing the camera squarely",
-    limits=[Range("abs_degrees", None, "max_abs_degrees", noise=1.1, plausible=(0, 20), too_high=Outcome("pose.yaw.turned", "Turn your head {degrees:to your left|to your right} to face the camera straight on: it is turned {value:.0f}° {degrees:to your right|to your left}; at most {max:g}° is allowed."))],
+    limits=[Range("abs_degrees", None, "max_abs_degrees", noise=0.62, plausible=(0, 20), too_high=Outcome("pose.yaw.turned", "Turn your head {degrees:to your left|to your right} to face the camera straight on: it is turned {value:.0f}° {degrees:to your right|to your left}; at most {max:g}° is allowed."))],
 )(_angle("yaw"))  # fmt: skip
 register_check(
     "pose.pitch",
@@ -37,8 +37,8 @@ register_check(
     passed="Your head is level.",
     retake="with your chin level",
     limits=[
-        Range("abs_degrees", None, "max_abs_degrees", noise=1.1, plausible=(0, 25), too_high=Outcome("pose.pitch.tilted", "{degrees:Raise|Lower} your chin a little to keep it level: your head is tilted {value:.0f}° {degrees:down|up}; at most {max:g}° is allowed.")),
-        Range("degrees", "min_degrees", "max_degrees", noise=1.1, plausible=(-30, 25),
+        Range("abs_degrees", None, "max_abs_degrees", noise=0.74, plausible=(0, 25), too_high=Outcome("pose.pitch.tilted", "{degrees:Raise|Lower} your chin a little to keep it level: your head is tilted {value:.0f}° {degrees:down|up}; at most {max:g}° is allowed.")),
+        Range("degrees", "min_degrees", "max_degrees", noise=0.75, plausible=(-30, 25),
               too_low=Outcome("pose.pitch.chin_down", "Raise your chin a little and look straight at the camera: your head is tilted down."),
               too_high=Outcome("pose.pitch.chin_up", "Lower your chin a little and look straight at the camera: your head is tilted up.")),
     ],
@@ -48,5 +48,5 @@ register_check(
     summary="Head tilted towards a shoulder (degrees; > 0 clockwise on screen; face mesh fitted to a 3D face model)",
     passed="Your head is upright.",
     retake="with your head upright",
-    limits=[Range("abs_degrees", None, "max_abs_degrees", noise=0.54, plausible=(0, 15), too_high=Outcome("pose.roll.tilted", "Hold your head straight: it leans {value:.0f}° towards your {degrees:right|left} shoulder; at most {max:g}° is allowed."))],
+    limits=[Range("abs_degrees", None, "max_abs_degrees", noise=0.33, plausible=(0, 15), too_high=Outcome("pose.roll.tilted", "Hold your head straight: it leans {value:.0f}° towards your {degrees:right|left} shoulder; at most {max:g}° is allowed."))],
 )(_angle("roll"))  # fmt: skip

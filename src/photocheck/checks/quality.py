@@ -27,7 +27,7 @@ def _skin(analysis: Analysis, key: str = "skin") -> tuple[object, object]:
     retake="in focus, holding the camera still",
     limits=[
         Range(
-            "sharpness", "min", None, noise=0.017, plausible=(0.1, 0.6),
+            "sharpness", "min", None, noise=0.018, plausible=(0.1, 0.6),
             too_low=Outcome("sharpness.blurred", "The photo is blurred: hold the camera still, focus on your face and retake it."),
         )
     ],
@@ -45,12 +45,12 @@ def sharpness(analysis: Analysis) -> Mapping[str, Scalar]:
     retake="in even, bright light",
     limits=[
         Range(
-            "mean", "min_mean", "max_mean", noise=1.1, plausible=(20.0, 240.0),
+            "mean", "min_mean", "max_mean", noise=0.79, plausible=(20.0, 240.0),
             too_low=Outcome("exposure.too_dark", "The face is too dark: face a window or a lamp and retake the photo."),
             too_high=Outcome("exposure.too_bright", "The face is too bright: move away from direct light or turn off the flash."),
         ),
-        Range("dark_fraction", None, "max_dark_fraction", noise=0.0029, plausible=(0.0, 0.3), too_high=Outcome("exposure.underexposed_areas", "Parts of your face are black: light your face evenly and retake the photo.")),
-        Range("bright_fraction", None, "max_bright_fraction", noise=0.00013, plausible=(0.0, 0.3), too_high=Outcome("exposure.overexposed_areas", "Parts of your face are washed out to white: avoid the flash and direct sunlight.")),
+        Range("dark_fraction", None, "max_dark_fraction", noise=0.0022, plausible=(0.0, 0.3), too_high=Outcome("exposure.underexposed_areas", "Parts of your face are black: light your face evenly and retake the photo.")),
+        Range("bright_fraction", None, "max_bright_fraction", noise=8.6e-05, plausible=(0.0, 0.3), too_high=Outcome("exposure.overexposed_areas", "Parts of your face are washed out to white: avoid the flash and direct sunlight.")),
     ],
 )  # fmt: skip
 def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
@@ -69,7 +69,7 @@ def exposure(analysis: Analysis) -> Mapping[str, Scalar]:
     retake="in even, bright light",
     limits=[
         Range("range", "min_range", None, noise=0.0079, too_low=Outcome("contrast.too_low", "The face shows too little contrast (its shades span {value:.0%} of the grey scale; at least {min:.0%} is needed): take the photo in even, bright light, without haze or filters.")),
-        Range("entropy", "min_entropy", None, noise=0.02, too_low=Outcome("contrast.too_few_levels", "The face shows too few shades: take the photo in better light.")),
+        Range("entropy", "min_entropy", None, noise=0.015, too_low=Outcome("contrast.too_few_levels", "The face shows too few shades: take the photo in better light.")),
     ],
 )  # fmt: skip
 def contrast(analysis: Analysis) -> Mapping[str, Scalar]:

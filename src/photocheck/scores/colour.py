@@ -29,6 +29,7 @@ __all__ = [
     "red_eye",
     "red_eye_shares",
     "red_pixels",
+    "red_weights",
     "skin_colour",
 ]
 
@@ -195,13 +196,16 @@ def red_eye(
     mask: NDArray[np.bool_],
     *,
     redness: float = 0.5,
-    min_red: float = 60.0,
+    min_excess: float = 50.0,
 ) -> float:
     """Return the share of an eye region's pixels that are saturated red (red-eye).
 
-    A pixel is red when ``(R - max(G, B)) / R > redness`` and ``R >= min_red``: the red of a
-    flash-lit retina, which brown irises (``R`` only a little above ``G``) and the pink inner
-    corner of the eye do not reach.
+    A pixel's redness weight (:func:`red_weights`) is 1 when ``(R - max(G, B)) / R`` is well
+    above ``redness`` and ``R - max(G, B)`` well above ``min_excess``: the red of a
+    flash-lit retina, which brown irises (``R`` only a little above ``G``, or dark) and the
+    pink inner corner of the eye do not reach. The weight falls to 0 over a band around each
+    cut-off, so that a re-encoding that moves a pixel's colour by a little moves the share
+    by a little.
 
     Parameters
     ----------
@@ -210,9 +214,10 @@ def red_eye(
     mask : ndarray of bool, shape (H, W)
         One eye's opening (e.g. the polygon of landmarks 36-41 or 42-47).
     redness : float, optional
-        Least relative excess of red over the other channels (0-1).
-    min_red : float, optional
-        Least red level (0-255), so that near-black pixels do not count.
+        Relative excess of red over the other channels at which a pixel counts half (0-1).
+    min_excess : float, optional
+        Excess of red over the other channels (0-255) at which a pixel counts half, so that
+        dark brown pixels do not count.
 
     Returns
     -------
@@ -235,19 +240,26 @@ def red_eye(
     >>> red_eye(eye, np.ones((10, 10), bool))
     0.12
     """
-    return red_eye_shares(rgb, [mask], redness=redness, min_red=min_red)[0]
+    return red_eye_shares(rgb, [mask], redness=redness, min_excess=min_excess)[0]
 
 
 def red_eye_shares(
     rgb: NDArray[np.uint8],
     masks: Sequence[NDArray[np.bool_]],
     *,
+    pupils: Sequence[NDArray[np.floating]] | None = None,
+    min_areas: Sequence[float] | None = None,
     redness: float = 0.5,
-    min_red: float = 60.0,
+    min_excess: float = 50.0,
 ) -> list[float]:
     """Return :func:`red_eye` for several regions of one image (e.g. both eyes) at once.
 
-    Each pixel of ``rgb`` is classified once, so pass a crop around the regions.
+    Each pixel of ``rgb`` is weighed once, so pass a crop around the regions. ``pupils``
+    limits where red counts to the pupil and iris of each eye (the red of a flash-lit retina
+    shows in the pupil; the lids, the lashes' edge and the pink inner corner are left out),
+    while each share stays one of the whole opening. ``min_areas`` sets a least area a share
+    is taken of: a nearly closed eye, whose few open pixels would make a jumpy share, is then
+    measured against its iris's area.
 
     Parameters
     ----------
@@ -255,7 +267,12 @@ def red_eye_shares(
         The image (sRGB).
     masks : sequence of ndarray of bool, shape (H, W)
         The regions (e.g. each eye's opening).
-    redness, min_red : float, optional
+    pupils : sequence of ndarray of float, shape (H, W), optional
+        For each region, each pixel's weight (0-1) as part of the area where red counts
+        (e.g. a disc over the iris); default everywhere 1.
+    min_areas : sequence of float, optional
+        For each region, the least area in px a share is taken of (default: the region's).
+    redness, min_excess : float, optional
         As for :func:`red_eye`.
 
     Returns
@@ -276,16 +293,72 @@ def red_eye_shares(
     >>> cols = np.arange(20)[None, :].repeat(10, axis=0)
     >>> red_eye_shares(eyes, [cols < 10, cols >= 10])
     [0.12, 0.0]
+    >>> pupil = (cols >= 5) & (cols < 7)
+    >>> red_eye_shares(eyes, [cols < 10, cols >= 10], pupils=[pupil, pupil])
+    [0.06, 0.0]
+    >>> slit = (cols < 10) & (np.arange(10)[:, None] == 4)  # a nearly closed eye
+    >>> red_eye_shares(eyes, [slit], pupils=[pupil], min_areas=[20.0])
+    [0.1]
     """
-    is_red = red_pixels(rgb, redness=redness, min_red=min_red)
+    weight = red_weights(rgb, redness=redness, min_excess=min_excess)
+    if any(extra is not None and len(extra) != len(masks) for extra in (pupils, min_areas)):
+        raise ValueError("expected one pupil weight map and one least area per region")
     shares = []
-    for mask in masks:
+    for i, mask in enumerate(masks):
         region = np.asarray(mask, dtype=bool)
         size = int(np.count_nonzero(region))
         if size == 0:
             raise ValueError("the eye region is empty")
-        shares.append(int(np.count_nonzero(is_red & region)) / size)
+        red = weight if pupils is None else weight * np.asarray(pupils[i], dtype=np.float32)
+        area = float(size) if min_areas is None else max(float(size), float(min_areas[i]))
+        shares.append(float(red[region].sum(dtype=np.float64)) / area)
     return shares
+
+
+def red_weights(
+    rgb: NDArray[np.uint8],
+    *,
+    redness: float = 0.5,
+    min_excess: float = 50.0,
+    soft_redness: float = 0.2,
+    soft_excess: float = 30.0,
+) -> NDArray[np.float32]:
+    """Return how much each pixel is the saturated red of red-eye (0-1, 1 is surely red).
+
+    The weight is the product of two ramps: on the relative excess of red
+    ``(R - max(G, B)) / R``, from 0 at ``redness - soft_redness / 2`` to 1 at
+    ``redness + soft_redness / 2``, and on the excess ``R - max(G, B)``, from 0 at
+    ``min_excess - soft_excess / 2`` to 1 at ``min_excess + soft_excess / 2``.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (H, W, 3)
+        The image (sRGB).
+    redness, min_excess : float, optional
+        As for :func:`red_eye`: the cut-offs at which a pixel weighs half.
+    soft_redness, soft_excess : float, optional
+        Widths of the two ramps (> 0).
+
+    Returns
+    -------
+    ndarray of float32, shape (H, W)
+        The weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pixels = np.array([[(200, 40, 40), (90, 60, 40), (240, 200, 190), (100, 50, 30)]], np.uint8)
+    >>> red_weights(pixels).round(2).tolist()
+    [[1.0, 0.0, 0.0, 0.25]]
+    """
+    pixels = np.asarray(rgb)
+    red = pixels[..., 0].astype(np.float32)
+    excess = red - np.maximum(pixels[..., 1], pixels[..., 2]).astype(np.float32)
+    share = excess / np.maximum(red, 1.0)
+    by_share = np.clip((share - redness) / soft_redness + 0.5, 0.0, 1.0)
+    by_excess = np.clip((excess - min_excess) / soft_excess + 0.5, 0.0, 1.0)
+    weights: NDArray[np.float32] = (by_share * by_excess).astype(np.float32)
+    return weights
 
 
 def red_pixels(
@@ -293,15 +366,18 @@ def red_pixels(
 ) -> NDArray[np.bool_]:
     """Return the mask of the saturated red pixels of an image (the red of red-eye).
 
-    A pixel is red when ``(R - max(G, B)) / R > redness`` and ``R >= min_red`` (see
-    :func:`red_eye`).
+    A pixel is red when ``(R - max(G, B)) / R > redness`` and ``R >= min_red``: a hard
+    mask, for leaving red pupils out of other measures (:func:`red_weights` is the soft
+    weight :func:`red_eye` counts).
 
     Parameters
     ----------
     rgb : ndarray of uint8, shape (H, W, 3)
         The image (sRGB).
-    redness, min_red : float, optional
-        As for :func:`red_eye`.
+    redness : float, optional
+        Least relative excess of red over the other channels (0-1).
+    min_red : float, optional
+        Least red level (0-255), so that near-black pixels do not count.
 
     Returns
     -------

@@ -38,8 +38,8 @@ class EyeVisibility(NamedTuple):
         For the flatter eye, the spread between the 90th and 10th percentiles of grey inside
         the eye over the cheeks' median grey (0 upwards, higher is more visible).
     glare : float
-        The larger share, over both eyes, of pixels at 250 or above around the eye (0-1,
-        higher is worse).
+        The larger share, over both eyes, of clipped white (250 and above, and pixels just
+        below in part) around the eye (0-1, higher is worse).
     """
 
     contrast: float
@@ -356,7 +356,11 @@ def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> f
     lids are about as light as the cheeks. For each eye, the bands 3-10 px above and 4-14 px
     below the eye landmarks (inter-eye distance 64 px) are compared with the cheeks beside
     the nostrils (between landmarks 33 and 51 in height). Landmarks are often still placed
-    on sunglasses, so the regions exist either way.
+    on sunglasses, so the regions exist either way. The lids' mean, not their median: where
+    a band holds two groups of pixels (skin and a face mask's upper edge, a lid and a dark
+    brow), the median jumps from one group to the other when a pixel's shift changes which
+    is the larger; the mean moves by that pixel's share. Either cheek may be empty (the far
+    cheek of a turned head is a sliver between the eye and the nose), not both.
 
     Parameters
     ----------
@@ -368,7 +372,7 @@ def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> f
     Returns
     -------
     float
-        ``1 - median(lids) / (median(cheeks) + 5)`` for the lighter of the two eyes: near 0
+        ``1 - mean(lids) / (median(cheeks) + 5)`` for the lighter of the two eyes: near 0
         for bare lids, about 0.6 and more behind dark lenses. Higher is darker.
 
     Examples
@@ -389,13 +393,17 @@ def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> f
     """
     lm = _points(landmarks)
     y0, y1 = lm[33][1], lm[51][1]
-    cheeks = np.concatenate(
-        [
-            _box(grey, lm[36][0], lm[31][0] - 4.0, y0, y1).ravel(),
-            _box(grey, lm[35][0] + 4.0, lm[45][0], y0, y1).ravel(),
-        ]
-    )
-    reference = _median(cheeks) + 5.0
+    # The far cheek of a turned head is foreshortened to a sliver between the eye's outer
+    # corner and the nose: either cheek may be empty, not both.
+    sides = []
+    for x0, x1 in ((lm[36][0], lm[31][0] - 4.0), (lm[35][0] + 4.0, lm[45][0])):
+        try:
+            sides.append(_box(grey, x0, x1, y0, y1).ravel())
+        except ValueError:
+            continue
+    if not sides:
+        raise ValueError("the cheeks are not both inside the photo")
+    reference = _median(np.concatenate(sides)) + 5.0
     darkness = []
     for eye in (lm[_RIGHT_EYE], lm[_LEFT_EYE]):
         x0, x1, top, bottom = _extent(eye)
@@ -406,7 +414,7 @@ def lens_darkness(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> f
                 _box(grey, x0, x1, bottom + 4.0, bottom + 14.0).ravel(),
             ]
         )
-        darkness.append(1.0 - _median(lids) / reference)
+        darkness.append(1.0 - float(lids.mean()) / reference)
     return min(darkness)
 
 
@@ -415,6 +423,13 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
 
     An uncovered open eye shows a dark iris against a light sclera; an eye hidden by hair,
     a hand, a thick frame or a tinted lens is flat. Glare on glasses shows as clipped white.
+
+    Glare is measured softly, so that it does not jump when a photo is re-encoded, resized or
+    shifted by a pixel: a pixel at 250 or above counts in full, one just below by how near it
+    is (from 0 at 244.5 up), so that no pixel enters or leaves at once and a re-encoding that
+    moves clipped pixels between 250 and 255 changes nothing; and the box around the eye
+    counts its edge rows and columns by the share of each pixel inside it (its edges are not
+    rounded to whole pixels).
 
     Parameters
     ----------
@@ -428,8 +443,9 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
     EyeVisibility
         ``contrast``: for the flatter eye, the spread between the 90th and 10th percentiles
         of grey inside the eye's landmark box, over the cheeks' median grey (0 upwards,
-        higher is more visible); ``glare``: the larger share, over both eyes, of pixels at
-        250 or above in a box around the eye (0-1, higher is worse).
+        higher is more visible); ``glare``: the larger share, over both eyes, of clipped
+        white (pixels at 250 and above, and those just below in part) in a box around the
+        eye (0-1, higher is worse).
 
     """
     lm = _points(landmarks)
@@ -442,6 +458,31 @@ def eye_visibility(grey: NDArray[np.uint8], landmarks: NDArray[np.floating]) -> 
         inner = _box(grey, x0 + 2.0, x1 - 2.0, top, bottom)
         low, high = _quantiles(inner, (0.1, 0.9))
         contrast.append((high - low) / reference)
-        around = _box(grey, x0 - 4.0, x1 + 4.0, top - 6.0, bottom + 6.0)
-        glare.append(np.count_nonzero(around >= 250) / around.size)
+        glare.append(_soft_glare(grey, x0 - 4.0, x1 + 4.0, top - 6.0, bottom + 6.0))
     return EyeVisibility(contrast=min(contrast), glare=max(glare))
+
+
+def _soft_glare(grey: NDArray[np.uint8], x0: float, x1: float, y0: float, y1: float) -> float:
+    """Weighted share of clipped white in the box ``[x0, x1) x [y0, y1)`` (see :func:`_box`).
+
+    The box spans the pixels whose centres lie from ``x0 - 0.5`` to ``x1 - 0.5`` (what
+    :func:`_box` takes when the edges fall on whole pixels); an edge pixel counts by the share
+    of it inside. A pixel's weight rises from 0 at grey 244.5 to 1 at 249.5 (250 and above
+    count in full).
+    """
+    h, w = grey.shape[:2]
+    xa, xb, ya, yb = x0 - 0.5, x1 - 0.5, y0 - 0.5, y1 - 0.5
+    c0, c1 = max(0, math.floor(xa)), min(w, math.ceil(xb) + 1)
+    r0, r1 = max(0, math.floor(ya)), min(h, math.ceil(yb) + 1)
+    if c1 - c0 < 2 or r1 - r0 < 2:
+        raise ValueError("the region is empty or outside the image")
+    cols = np.arange(c0, c1, dtype=np.float32)
+    rows = np.arange(r0, r1, dtype=np.float32)
+    # Pixel i covers [i - 0.5, i + 0.5]: its share inside [a, b].
+    col_w = np.clip(np.minimum(cols + 0.5, xb) - np.maximum(cols - 0.5, xa), 0.0, 1.0)
+    row_w = np.clip(np.minimum(rows + 0.5, yb) - np.maximum(rows - 0.5, ya), 0.0, 1.0)
+    area = float(row_w.sum()) * float(col_w.sum())
+    if area <= 0.0:
+        raise ValueError("the region is empty or outside the image")
+    white = np.clip((grey[r0:r1, c0:c1].astype(np.float32) - 244.5) / 5.0, 0.0, 1.0)
+    return float(row_w @ white @ col_w) / area

@@ -54,6 +54,13 @@ BROWS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 # The person mask is shrunk by this share of the face width (its edge is soft and bleeds
 # into the background), the face oval grown by half of it (the oval's edge is skin and hair).
 _EDGE = 0.06
+# Pixels count in part near both edges, so that an edge moving by a pixel (the mesh or the
+# person mask under a mirror, a crop or a resize) moves the scores by a little, not by a
+# block of pixels switching in or out: the person probability (its least within the shrink
+# window) counts from 0 at 0.35 to fully at 0.65, the distance from the oval from 0 at a
+# quarter of the grown margin to fully at three quarters.
+_PERSON_FROM, _PERSON_TO = 0.35, 0.65
+_INNER_RAMP = 0.5
 # The ring around the face read by covering_colour: up to this share of the face width out.
 _RING = 0.3
 # The region above the face read by top_evenness: from this share of the face height below
@@ -70,9 +77,17 @@ _HUE_FLOOR, _HUE_CEILING = 20.0, 100.0
 # reaches a chroma of 10 in any hue).
 _MIN_CHROMA = 10.0
 _MIN_LIGHTNESS = 20.0
+# The soft cuts: a pixel counts not at all at the chroma, lightness or hue cut, and fully this
+# far past it (chroma 16, L* 30, 10 degrees outside the band).
+_CHROMA_RAMP, _LIGHTNESS_RAMP, _HUE_RAMP = 6.0, 10.0, 10.0
 _DEFAULT_SKIN_HUE = 55.0  # degrees; for grey photos, where the skin has no hue
+_SKIN_CHROMA_FROM, _SKIN_CHROMA_SPAN = 4.0, 8.0  # the skin's own hue counts from 4 to 12
 # A pixel this far (delta E) from the skin is not skin (top_evenness reads only those).
 _NOT_SKIN = 10.0
+_NOT_SKIN_RAMP = 3.0  # counts from 7 (not at all) to 13 (fully)
+# The lightness spread of top_evenness: the means of the quantile bands around the 20th, 50th
+# and 80th percentiles.
+_BANDS = ((0.1, 0.3), (0.4, 0.6), (0.7, 0.9))
 # The face is covered where a pixel is this far from the skin (covered_face), lightness
 # counting half: a face's side in shade differs in lightness; a covering in colour as well.
 _COVERED = 25.0
@@ -99,6 +114,12 @@ class HeadRegions(NamedTuple):
         The face oval.
     face_width, face_height : float
         Crop pixels between mesh points 234 and 454, and 10 and 152.
+    weight : ndarray of float32, shape (H, W)
+        How much each pixel of ``top`` counts, 0-1: less near the person mask's edge and near
+        the face oval (``top`` holds the pixels above 0 in its bounds).
+    ring_weight : ndarray of float32, shape (H, W)
+        How much each pixel of ``ring`` counts, 0-1: ``weight``, and less near the ring's
+        outer edge and the mouth's row (``ring`` holds the pixels above 0).
     """
 
     ring: NDArray[np.bool_]
@@ -107,6 +128,8 @@ class HeadRegions(NamedTuple):
     face: NDArray[np.bool_]
     face_width: float
     face_height: float
+    weight: NDArray[np.float32]
+    ring_weight: NDArray[np.float32]
 
 
 class HeadwearScores(NamedTuple):
@@ -117,12 +140,12 @@ class HeadwearScores(NamedTuple):
     covering_colour : float
         Share of the hair-or-covering ring around the face whose hue lies outside the band of
         hair and skin hues, 0-1; higher = a coloured covering more likely. Bare heads on the
-        development photos: median 0, 95th percentile 0.014.
+        development photos: median 0, 95th percentile 0.0044.
     top_evenness : float
         How even the hair-or-covering above the forehead is, 0-1; higher = more like one
         plain surface (a cap, a hood) than hair. 0 when nothing but skin or background lies
         there (a bald head, short hair against a wall). Bare heads on the development photos:
-        median 0.58, 95th percentile 0.80 (flat-lit dark hair, grey and white hair).
+        median 0.57, 95th percentile 0.78 (flat-lit dark hair, grey and white hair).
     covered_face : float
         Share of the forehead strip above the brows and of the face's sides whose colour is
         far from the skin, 0-1; higher = less of the face from chin to forehead is visible.
@@ -177,6 +200,9 @@ def headwear_scores(
     def lab_of(mask: NDArray[np.bool_]) -> NDArray[np.float32]:
         return to_lab(pixels.compress(mask.ravel(), axis=0))
 
+    def weights_of(mask: NDArray[np.bool_], weight: NDArray[np.float32]) -> NDArray[np.float32]:
+        return weight.ravel().compress(mask.ravel())
+
     skin = lab_of(regions.skin)
     if len(skin) < 4:
         raise ValueError("the nose bridge is outside the photo")
@@ -188,9 +214,20 @@ def headwear_scores(
             region.ravel(), axis=0
         )
     )
+    # The ring and the top overlap above the forehead: their union is converted once.
+    both = (regions.ring | regions.top).ravel()
+    lab = to_lab(pixels.compress(both, axis=0))
+    in_ring, in_top = regions.ring.ravel().compress(both), regions.top.ravel().compress(both)
     return HeadwearScores(
-        covering_colour=covering_colour(lab_of(regions.ring), reference, least),
-        top_evenness=top_evenness(lab_of(regions.top), reference, least),
+        covering_colour=covering_colour(
+            lab.compress(in_ring, axis=0),
+            reference,
+            least,
+            weights_of(regions.ring, regions.ring_weight),
+        ),
+        top_evenness=top_evenness(
+            lab.compress(in_top, axis=0), reference, least, weights_of(regions.top, regions.weight)
+        ),
         covered_face=_covered_share(covered, reference),
     )
 
@@ -236,12 +273,23 @@ def head_regions(
     # Distance of every pixel from the face oval (0 inside it).
     distance = cv2.distanceTransform(1 - face, cv2.DIST_L2, 3)
     edge = max(1, round(_EDGE * face_width))
-    shrunk = cv2.erode(
-        ((person >= 0.5) & valid).view(np.uint8), np.ones((2 * (edge // 2) + 1,) * 2, np.uint8)
-    ).view(bool)
-    around = shrunk & (distance > edge / 2)
+    # The least person probability within the shrink window (0 outside the photo).
+    least_person = cv2.erode(
+        np.where(valid, person, 0.0).astype(np.float32),
+        np.ones((2 * (edge // 2) + 1,) * 2, np.uint8),
+    )
+    weight = np.clip(
+        (least_person - _PERSON_FROM) / (_PERSON_TO - _PERSON_FROM), 0.0, 1.0
+    ) * np.clip((distance - edge / 2) / (_INNER_RAMP * edge) + 0.5, 0.0, 1.0)
+    around = weight > 0
     rows = np.arange(height)[:, None]
-    ring = around & (distance <= _RING * face_width) & (rows < pts[UPPER_LIP][1])
+    # The ring's outer edge and its lower end (the mouth's row, from the mesh) are soft too.
+    ring_weight = (
+        weight
+        * np.clip((_RING * face_width - distance) / edge + 0.5, 0.0, 1.0)
+        * np.clip((pts[UPPER_LIP][1] - rows.astype(np.float32)) / edge + 0.5, 0.0, 1.0)
+    )
+    ring = ring_weight > 0
     centre = (pts[FACE_RIGHT_EDGE][0] + pts[FACE_LEFT_EDGE][0]) / 2
     columns = np.abs(np.arange(width) - centre)[None, :] < _TOP_HALF_WIDTH * face_width
     top = around & columns & (rows < hairline_y + _TOP_BELOW_HAIRLINE * face_height)
@@ -255,11 +303,16 @@ def head_regions(
         face=face.view(bool) & valid,
         face_width=face_width,
         face_height=face_height,
+        weight=weight.astype(np.float32, copy=False),
+        ring_weight=ring_weight.astype(np.float32, copy=False),
     )
 
 
 def covering_colour(
-    pixels: NDArray[np.floating], skin: NDArray[np.floating], least: int = 4
+    pixels: NDArray[np.floating],
+    skin: NDArray[np.floating],
+    least: float = 4,
+    weights: NDArray[np.floating] | None = None,
 ) -> float:
     """Return the share of pixels whose hue lies outside the band of hair and skin hues.
 
@@ -269,7 +322,9 @@ def covering_colour(
     in the a*-b* plane lies outside the band from 35 degrees below the skin's hue (towards
     magenta) to 70 degrees above it (towards yellow-green), widened to cover at least 20-100
     degrees (auburn to ash blond). The band follows the skin's own hue, so a colour cast that
-    shifts skin and hair together does not count.
+    shifts skin and hair together does not count. The cuts are soft: a pixel counts in part
+    just past them, fully from chroma 16, L* 30 and 10 degrees outside the band (a pixel's
+    colour moved by a unit moves the share by a little, not by a whole pixel).
 
     Parameters
     ----------
@@ -277,8 +332,11 @@ def covering_colour(
         CIELAB pixels around the face (:attr:`HeadRegions.ring`).
     skin : array_like, shape (3,)
         The skin's CIELAB colour (the nose bridge's median).
-    least : int, optional
-        Fewest pixels to score; fewer score 0 (nothing around the face to judge).
+    least : float, optional
+        Fewest pixels (sum of ``weights``) to score; fewer score 0 (nothing around the face
+        to judge).
+    weights : ndarray of float, shape (N,), optional
+        How much each pixel counts, 0-1 (:attr:`HeadRegions.ring_weight`); default 1 each.
 
     Returns
     -------
@@ -296,12 +354,20 @@ def covering_colour(
     >>> covering_colour(scarf, skin)
     0.6
     """
-    if len(pixels) < least:
+    total = float(len(pixels) if weights is None else np.sum(weights, dtype=np.float64))
+    if total < least or len(pixels) == 0:
         return 0.0
-    skin_hue = (
-        math.degrees(math.atan2(float(skin[2]), float(skin[1])))
-        if math.hypot(float(skin[1]), float(skin[2])) >= 4.0
-        else _DEFAULT_SKIN_HUE
+    # The hue of a near-grey skin (a grey photo, a face mask over the nose) is noise: it
+    # blends into the usual skin hue as the chroma falls from 12 to 4, not at one cut.
+    a0, b0 = float(skin[1]), float(skin[2])
+    own = min(max((math.hypot(a0, b0) - _SKIN_CHROMA_FROM) / _SKIN_CHROMA_SPAN, 0.0), 1.0)
+    usual = math.radians(_DEFAULT_SKIN_HUE)
+    length = max(math.hypot(a0, b0), 1e-9)
+    skin_hue = math.degrees(
+        math.atan2(
+            own * b0 / length + (1.0 - own) * math.sin(usual),
+            own * a0 / length + (1.0 - own) * math.cos(usual),
+        )
     )
     low = min(skin_hue - _HUE_BELOW, _HUE_FLOOR)
     high = max(skin_hue + _HUE_ABOVE, _HUE_CEILING)
@@ -309,19 +375,35 @@ def covering_colour(
     # Hue from the band's centre, in degrees within -180 to 180.
     turn = np.degrees(np.arctan2(b, a)) - (low + high) / 2.0
     turn = (turn + 180.0) % 360.0 - 180.0
-    coloured = (a * a + b * b >= _MIN_CHROMA**2) & (pixels[:, 0] >= _MIN_LIGHTNESS)
-    off = coloured & (np.abs(turn) > (high - low) / 2.0)
-    return float(np.count_nonzero(off) / len(pixels))
+    # Soft memberships, not hard cuts: a pixel past a cut counts in part, rising to fully over
+    # a few units, so that the many pixels of faint hair or a pale covering near a cut do not
+    # all switch together when a mirror, a crop or a re-encoding moves their colour by a unit.
+    chroma = np.sqrt(a * a + b * b)
+    weight = np.clip((chroma - _MIN_CHROMA) / _CHROMA_RAMP, 0.0, 1.0)
+    weight *= np.clip((pixels[:, 0] - _MIN_LIGHTNESS) / _LIGHTNESS_RAMP, 0.0, 1.0)
+    weight *= np.clip((np.abs(turn) - (high - low) / 2.0) / _HUE_RAMP, 0.0, 1.0)
+    if weights is not None:
+        weight *= weights
+    return float(np.sum(weight, dtype=np.float64) / total)
 
 
-def top_evenness(pixels: NDArray[np.floating], skin: NDArray[np.floating], least: int = 4) -> float:
+def top_evenness(
+    pixels: NDArray[np.floating],
+    skin: NDArray[np.floating],
+    least: float = 4,
+    weights: NDArray[np.floating] | None = None,
+) -> float:
     """Return how even in lightness the hair-or-covering above the forehead is.
 
     Of the pixels above the hairline, those at least 10 delta E from the skin are hair or a
-    covering (a bald crown or a high forehead is skin and left out). Their lightness spread
-    ``(p80 - p20) / (p50 + 10)`` (L*, the +10 keeps near-black regions from dividing by 0)
-    is large for hair (strands, highlights, a parting) and small for a cap, a beanie or a
-    hood; the score is ``1 / (1 + spread)``.
+    covering (a bald crown or a high forehead is skin and left out; the cut is soft: a pixel
+    counts from 0 at 7 to fully at 13). Their lightness spread ``(p80 - p20) / (p50 + 10)``
+    (L*, the +10 keeps near-black regions from dividing by 0) is large for hair (strands,
+    highlights, a parting) and small for a cap, a beanie or a hood; the score is
+    ``1 / (1 + spread)``. Each percentile is the mean of a band of quantiles around it
+    (0.1-0.3, 0.4-0.6, 0.7-0.9): where the pixels form two groups (dark hair and a light
+    scalp, a headrest beside the head), a percentile would jump across the gap when a few
+    pixels change group; the band's mean moves by their share.
 
     Parameters
     ----------
@@ -329,14 +411,18 @@ def top_evenness(pixels: NDArray[np.floating], skin: NDArray[np.floating], least
         CIELAB pixels above the forehead (:attr:`HeadRegions.top`).
     skin : array_like, shape (3,)
         The skin's CIELAB colour.
-    least : int, optional
-        Fewest non-skin pixels to score; fewer score 0 (nothing but skin or background there).
+    least : float, optional
+        Fewest non-skin pixels (sum of ``weights``) to score; fewer score 0 (nothing but skin
+        or background there).
+    weights : ndarray of float, shape (N,), optional
+        How much each pixel counts, 0-1 (:attr:`HeadRegions.weight`); default 1 each. The
+        percentiles are then weighted.
 
     Returns
     -------
     float
         0-1; higher = more even (more like one plain surface). Bare heads on the development
-        photos: median 0.58, 95th percentile 0.80 (flat-lit dark hair, grey and white hair).
+        photos: median 0.57, 95th percentile 0.78 (flat-lit dark hair, grey and white hair).
 
     Examples
     --------
@@ -345,38 +431,48 @@ def top_evenness(pixels: NDArray[np.floating], skin: NDArray[np.floating], least
     >>> rng = np.random.default_rng(0)
     >>> hair = np.stack([rng.uniform(10, 60, 500), np.full(500, 5.0), np.full(500, 10.0)], 1)
     >>> round(top_evenness(hair, skin), 2)
-    0.62
+    0.61
     >>> cap = np.stack([rng.normal(45, 1.5, 500), np.full(500, -20.0), np.full(500, -30.0)], 1)
     >>> round(top_evenness(cap, skin), 2)
     0.96
     """
     if len(pixels) < least:
         return 0.0
-    far = squared_lengths(pixels - skin) > _NOT_SKIN**2
-    lightness = pixels[far, 0]
-    if lightness.size < least:
+    # How far from the skin, as a soft cut: pixels of a bald crown or a high forehead lie
+    # about at the cut, and would otherwise switch in and out together.
+    distance = np.sqrt(squared_lengths(pixels - skin))
+    kept = np.clip((distance - (_NOT_SKIN - _NOT_SKIN_RAMP)) / (2.0 * _NOT_SKIN_RAMP), 0.0, 1.0)
+    if weights is not None:
+        kept *= weights
+    far = kept > 0
+    if kept.sum() < least:
         return 0.0
-    low, mid, high = _percentiles(lightness, (0.2, 0.5, 0.8))
+    low, mid, high = _quantile_means(pixels[far, 0], kept[far].astype(np.float64), _BANDS)
     return float(1.0 / (1.0 + (high - low) / (mid + 10.0)))
 
 
-def _percentiles(values: NDArray[np.floating], shares: tuple[float, ...]) -> list[float]:
-    """``np.percentile(values, 100 * share)`` for each share, bit for bit, via one partition.
+def _quantile_means(
+    values: NDArray[np.floating],
+    weights: NDArray[np.float64],
+    bands: tuple[tuple[float, float], ...],
+) -> list[float]:
+    """Mean of the weighted values between two quantiles, for each band ``(from, to)``.
 
-    np.percentile's own checks cost more than the partition on a few thousand pixels. Its
-    linear interpolation is copied: the difference of the two neighbours in the values'
-    dtype, then ``a + d * t`` below halfway and ``b - d * (1 - t)`` from halfway on.
+    The mean of the quantile function over a band, not its value at one point: when the
+    values form two groups (hair and a headrest, a scalp and a cap) and a pixel's weight moves
+    a percentile across the gap between them, the band's mean moves by the pixel's share of
+    the band, not by the gap.
     """
-    n = values.size
-    positions = [share * (n - 1) for share in shares]
-    below = [math.floor(p) for p in positions]
-    part = np.partition(values, sorted({k for b in below for k in (b, min(b + 1, n - 1))}))
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order].astype(np.float64)
+    w = weights[order]
+    upper = np.cumsum(w)
+    upper /= upper[-1]
+    lower = np.concatenate(([0.0], upper[:-1]))
     out = []
-    for p, lo in zip(positions, below, strict=True):
-        hi = min(lo + 1, n - 1)
-        a, b, t = float(part[lo]), float(part[hi]), p - lo
-        d = float(part[hi] - part[lo])
-        out.append(b - d * (1.0 - t) if t >= 0.5 else a + d * t)
+    for start, stop in bands:
+        overlap = np.clip(np.minimum(upper, stop) - np.maximum(lower, start), 0.0, None)
+        out.append(float(np.dot(overlap, sorted_values) / (stop - start)))
     return out
 
 

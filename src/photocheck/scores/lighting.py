@@ -15,7 +15,7 @@ References
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -240,6 +240,7 @@ def hot_spots(
     *,
     strength: float = 0.6,
     min_level: float = 215.0,
+    soft: float = 4.0,
 ) -> HotSpots:
     """Measure specular hot spots on skin: pixels far brighter than the skin around them.
 
@@ -248,16 +249,25 @@ def hot_spots(
     (``level > median + strength * (255 - median)``). The measure is relative, so that it
     works on dark and light skin; eyes and teeth must be left out of ``mask``.
 
+    Neither the median nor the cut-off jumps by whole grey levels: each 8-bit level is taken
+    to spread evenly over its grey-level step (the median is interpolated within its level),
+    and a pixel counts by a weight that rises from 0 to 1 over ``soft`` grey levels centred
+    on the cut-off. A re-encoding that moves the skin's median by a fraction of a level then
+    moves the share by that fraction of the skin near the cut-off, not by a whole level's
+    worth of pixels.
+
     Parameters
     ----------
     grey : ndarray, shape (H, W)
-        Luminance on a 0-255 scale.
+        Luminance on a 0-255 scale (other than 8-bit levels are rounded to them).
     mask : ndarray of bool, shape (H, W)
         The skin region (no eyes, no mouth).
     strength : float, optional
         Share of the headroom above the median a hot spot must rise (0-1).
     min_level : float, optional
         Lowest level that can be a hot spot.
+    soft : float, optional
+        Width in grey levels of the ramp of a pixel's weight around the cut-off (> 0).
 
     Returns
     -------
@@ -280,27 +290,30 @@ def hot_spots(
     values = np.asarray(grey)[mask]
     if values.size == 0:
         raise ValueError("the skin region is empty")
-    if values.dtype == np.uint8:
-        # Levels from the histogram: much faster than sorting, exact for 8-bit levels.
-        counts = np.cumsum(np.bincount(values, minlength=256)).tolist()
-        median = _rank_u8(counts, 50.0)
-        level = max(min_level, median + strength * (255.0 - median))
-        above = counts[-1] - counts[min(255, math.floor(level))]
-        return HotSpots(fraction=above / values.size, peak=_rank_u8(counts, 99.5))
-    values = values.astype(np.float32)
-    median = float(np.median(values))
+    if values.dtype != np.uint8:
+        values = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    # Levels from the histogram: much faster than sorting, exact for 8-bit levels.
+    hist = np.bincount(values, minlength=256)
+    counts = np.cumsum(hist).tolist()
+    total = counts[-1]
+    # The median with each level spread over [level - 0.5, level + 0.5].
+    half = total / 2.0
+    at = bisect_left(counts, half)
+    below = counts[at - 1] if at else 0
+    median = at - 0.5 + (half - below) / max(int(hist[at]), 1)
     level = max(min_level, median + strength * (255.0 - median))
-    return HotSpots(
-        fraction=float((values > level).mean()), peak=float(np.percentile(values, 99.5))
-    )
+    weight = np.clip((np.arange(256) - level) / soft + 0.5, 0.0, 1.0)
+    return HotSpots(fraction=float(hist @ weight) / total, peak=_rank_u8(counts, 99.5))
 
 
 def background_shadow(
     rgb: NDArray[np.uint8],
-    background: NDArray[np.bool_],
+    background: NDArray[np.bool_] | NDArray[np.floating],
     centre_x: float,
     *,
     near: float,
+    distance: NDArray[np.floating] | None = None,
+    person: NDArray[np.floating] | None = None,
     darker: float = 0.15,
     min_lightness: float = 35.0,
     max_texture: float = 0.15,
@@ -308,31 +321,41 @@ def background_shadow(
 ) -> BackgroundShadow:
     """Measure a shadow cast on the background beside the head.
 
-    The background within ``near`` pixels of the head (the pixels of ``background`` whose
-    distance to a non-background pixel is at most ``near``) is split into the sides left and
-    right of ``centre_x`` (columns whose centre lies left of it are the left side, so that a
-    mirror image gives the same values). Only smooth pixels of the background's own hue are
-    kept: a shadow darkens the background without changing its hue much, while hair is
-    darker still, of another hue, or textured (pixels whose 3 x 3 neighbourhood spans more
-    than ``max_texture`` of the lit level are left out). Each cut-off is soft (a pixel's
-    weight falls from 1 to 0 over +-20% of it), and so is the band's edge (1 px). Each side's
-    low CIELAB lightness in the band (the mean of its 20th-30th percentiles, a steady lower
-    quartile) is compared with that side's own lit level (the mean of the 80th-100th
-    percentiles of the side's kept background, near the head or not), so that a backdrop lit
-    more on one side than the other is not taken for a shadow: a cast shadow is a dip next
-    to the head. A side whose band shows little plain backdrop is drawn towards both sides'
-    darkening (``evidence``).
+    The background within ``near`` pixels of the head is split into the sides left and right
+    of ``centre_x`` (a column straddling it counts for each side by the share of it that lies
+    on that side, so that a mirror image gives the same values). Only smooth pixels of the
+    background's own hue are kept: a shadow darkens the background without changing its hue
+    much, while hair is darker still, of another hue, or textured (pixels whose 3 x 3
+    neighbourhood spans more than ``max_texture`` of the lit level are left out). Each
+    cut-off is soft (a pixel's weight falls from 1 to 0 over +-20% of it), and so is the
+    band's edge (1 px): no pixel, and no column or row, enters or leaves the measure at once.
+    Each side's low CIELAB lightness in the band (the mean of its 20th-30th percentiles, a
+    steady lower quartile) is compared with that side's own lit level (the mean of the
+    80th-100th percentiles of the side's kept background, near the head or not), so that a
+    backdrop lit more on one side than the other is not taken for a shadow: a cast shadow is
+    a dip next to the head. Each side's darkening is drawn towards both sides' by
+    ``evidence`` of its band's worth of pixels, so that a side whose band shows little plain
+    backdrop is measured mostly on the other (and a side that shows none takes both sides'
+    value) instead of on a handful of pixels.
 
     Parameters
     ----------
     rgb : ndarray of uint8, shape (H, W, 3)
         The image (a reduced copy of the photo is fine).
-    background : ndarray of bool, shape (H, W)
-        The visible background (the head and body excluded).
+    background : ndarray of bool or float, shape (H, W)
+        The visible background (the head and body excluded), or each pixel's weight as
+        background (0-1; a share of a pixel on the head's outline, a chance of hair).
     centre_x : float
         Column of the face's centre line.
     near : float
         Width in pixels of the band beside the head that is examined.
+    distance : ndarray of float, shape (H, W), optional
+        Each pixel's distance from the head in pixels (<= 0 on it). By default the distance
+        to the nearest pixel whose ``background`` weight is below 0.5.
+    person : ndarray of float, shape (H, W), optional
+        Each pixel's chance of showing the person (0-1, see
+        :func:`photocheck.vision.segmentation.person_mask`): hair and shoulders beside the
+        head weigh ``1 - 2 * person`` (nothing from 0.5 up) in the band, not in the lit level.
     darker : float, optional
         Relative darkening (0-1) above which a band pixel counts as shadowed.
     min_lightness : float, optional
@@ -342,8 +365,7 @@ def background_shadow(
         Largest local spread of lightness (share of the lit level) of a kept pixel.
     evidence : float, optional
         Weight of both sides' pooled darkening in each side's, as a share of the side's band
-        (its background within ``near``): a side whose band shows little plain backdrop is
-        drawn towards the other instead of being measured on a handful of pixels.
+        (its background within ``near``).
 
     Returns
     -------
@@ -358,9 +380,8 @@ def background_shadow(
     Raises
     ------
     ValueError
-        When the background is empty or too dark, or when one side of the head shows no
-        plain background of the backdrop's colour at all (hidden by hair or an object, or
-        another backdrop) to compare the sides.
+        When the background is empty or too dark, or when neither side of the head shows
+        plain background of the backdrop's colour in the band.
 
     Examples
     --------
@@ -379,8 +400,8 @@ def background_shadow(
     """
     import cv2
 
-    bg = np.asarray(background, dtype=bool)
-    if not bg.any():
+    bg = np.asarray(background, dtype=np.float32)
+    if not (bg > 0).any():
         raise ValueError("the background region is empty")
     # CIELAB lightness on 8-bit levels (L* scaled to 0-255): the level statistics below come
     # from 256-bin histograms. The hue test is done on the unrounded a*, b*: on 8-bit levels
@@ -388,14 +409,15 @@ def background_shadow(
     # pixels at one distance flips in or out when the reference moves by a fraction of a unit.
     lab_f = to_lab(rgb)
     lightness = cv2.convertScaleAbs(lab_f[..., 0], alpha=255.0 / 100.0)
-    bg_u8 = bg.astype(np.uint8)
-    lit = _band_mean_u8(_cumulative_hist(lightness, bg_u8), *_LIT_BAND)
+    lit = _band_mean_u8(_weighted_counts(lightness, bg), *_LIT_BAND)
     if lit * 100.0 / 255.0 < min_lightness:
         raise ValueError("the background is too dark to see a shadow on it")
-    distance = cv2.distanceTransform(bg_u8, cv2.DIST_L2, 3)
-    # The backdrop's own colour: the mean a*, b* of its lit pixels.
-    lit_bg = bg & (lightness >= math.ceil(0.8 * lit))
-    _, ref_a, ref_b, _ = cv2.mean(lab_f, mask=lit_bg.view(np.uint8))
+    if distance is None:
+        distance = cv2.distanceTransform((bg >= 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    # The backdrop's own colour: the mean a*, b* of its lit pixels (about 0.8 lit and up).
+    lit_weight = bg * _ramp(-lightness.astype(np.float32), -0.8 * lit, soft=0.05)
+    lit_total = max(float(lit_weight.sum()), 1e-6)
+    ref_a, ref_b = (float((lit_weight * lab_f[..., c]).sum()) / lit_total for c in (1, 2))
     da, db = lab_f[..., 1] - np.float32(ref_a), lab_f[..., 2] - np.float32(ref_b)
     allowed = 6.0 + 0.4 * math.hypot(ref_a, ref_b)
     kernel = np.ones((3, 3), np.uint8)
@@ -409,22 +431,25 @@ def background_shadow(
         * _ramp(-lightness.astype(np.float32), -0.3 * lit)
         * _ramp(spread.astype(np.float32), max_texture * lit)
     )
-    # Columns whose centre lies left of the centre line are the left side (mirror-consistent).
-    split = min(lightness.shape[1], max(0, round(centre_x)))
+    if person is not None:
+        weight *= np.clip(1.0 - 2.0 * np.asarray(person, dtype=np.float32), 0.0, 1.0)
+    within = np.clip(near + 0.5 - np.asarray(distance, dtype=np.float32), 0.0, 1.0)
+    # Column x spans x - 0.5 to x + 0.5: the share of it left of the centre line is the left
+    # side's (mirror-consistent, and a move of the line by a fraction of a pixel moves a
+    # fraction of a column).
+    columns = np.arange(lightness.shape[1], dtype=np.float32)
+    left = np.clip(np.float32(centre_x) + 0.5 - columns, 0.0, 1.0)
     raw, seen, prior, shadowed = [], [], [], 0.0
-    for cols in (slice(0, split), slice(split, None)):
-        side = weight[:, cols]
-        some = side > 0
-        levels, weights = lightness[:, cols][some], side[some]
-        if not weights.any():
-            raise ValueError("too little plain background on one side of the head")
-        within = np.clip(near + 0.5 - distance[:, cols], 0.0, 1.0)
-        prior.append(evidence * float(within[bg[:, cols]].sum()))
-        band = weights * within[some]
-        side_lit = max(_band_mean_u8(_weighted_counts(levels, weights), *_LIT_BAND), 1.0)
-        counts = _weighted_counts(levels, band)
+    for share in (left, 1.0 - left):
+        side = weight * share
+        prior.append(evidence * float((bg * within * share).sum()))
+        counts = _weighted_counts(lightness, side * within)
         seen.append(float(counts[-1]))
-        raw.append(1.0 - _band_mean_u8(counts, *_LOW_BAND) / side_lit if seen[-1] > 0 else 0.0)
+        if seen[-1] <= 0.0:
+            raw.append(0.0)
+            continue
+        side_lit = max(_band_mean_u8(_weighted_counts(lightness, side), *_LIT_BAND), 1.0)
+        raw.append(1.0 - _band_mean_u8(counts, *_LOW_BAND) / side_lit)
         below = math.ceil((1.0 - darker) * side_lit)  # levels < (1 - darker) * lit
         shadowed += float(counts[below - 1]) if below > 0 else 0.0
     total = seen[0] + seen[1]
@@ -435,10 +460,11 @@ def background_shadow(
     # difference out of a handful of pixels nor turns the check not assessed at a count.
     pooled = (seen[0] * raw[0] + seen[1] * raw[1]) / total
     sides = [(n * d + k * pooled) / (n + k) for n, d, k in zip(seen, raw, prior, strict=True)]
+    # Rounded to 1e-9: the weighted level means carry float rounding (1e-16 on a flat wall).
     return BackgroundShadow(
-        darkening=max(0.0, *sides),
-        asymmetry=abs(sides[0] - sides[1]),
-        shadow_fraction=shadowed / total,
+        darkening=round(max(0.0, *sides), 9),
+        asymmetry=round(abs(sides[0] - sides[1]), 9),
+        shadow_fraction=round(shadowed / total, 9),
     )
 
 
@@ -451,8 +477,8 @@ def _ramp(value: NDArray[np.float32], limit: float, soft: float = 0.2) -> NDArra
 def _weighted_counts(
     levels: NDArray[np.uint8], weights: NDArray[np.floating]
 ) -> NDArray[np.float64]:
-    """Cumulative weighted histogram of 8-bit levels."""
-    return np.cumsum(np.bincount(levels, weights=weights, minlength=256))
+    """Cumulative weighted histogram of 8-bit levels (any shape, ``weights`` the same)."""
+    return np.cumsum(np.bincount(levels.ravel(), weights=weights.ravel(), minlength=256))
 
 
 # The lit level and the band's low level are the means of the levels between these
@@ -472,16 +498,6 @@ def _band_mean_u8(counts: NDArray[np.number], lo: float, hi: float) -> float:
     before = np.concatenate(([0.0], upto[:-1]))
     overlap = np.clip(np.minimum(upto, stop) - np.maximum(before, start), 0.0, None)
     return float(overlap @ np.arange(upto.size) / (stop - start))
-
-
-def _cumulative_hist(channel: NDArray[np.uint8], mask: NDArray[np.uint8]) -> NDArray[np.int64]:
-    """Cumulative histogram of the 8-bit levels of ``channel`` where ``mask`` is set."""
-    import cv2
-
-    hist = cv2.calcHist(
-        [np.ascontiguousarray(channel)], [0], np.ascontiguousarray(mask), [256], [0, 256]
-    )
-    return np.cumsum(hist.ravel().astype(np.int64))
 
 
 def _rank_u8(counts: Sequence[int] | NDArray[np.integer], q: float) -> float:
