@@ -121,6 +121,24 @@ def test_a_head_cut_by_the_top_edge_is_refused(astronaut):
     assert result.reason is not None and result.reason.code == "fix.head_cut"
 
 
+def test_a_few_strands_at_the_top_edge_are_not_a_cut_head():
+    """When the mask gives no crown (hair against a similar wall), the top row decides."""
+    from types import SimpleNamespace
+
+    from photocheck.fixing.api import _head_cut
+
+    geo = {"crown_y": 40.0, "crown_method": "background", "face_width": 100.0,
+           "eye_midpoint": (100.0, 150.0)}  # fmt: skip
+    mask = np.zeros((300, 200), np.float32)
+    mask[:, 98:104] = 0.9  # a bun's loose strands reach the edge above the face (6 of 101 px)
+    assert not _head_cut(SimpleNamespace(person_mask=mask), geo)
+    mask[:, 70:130] = 0.9  # the hair itself crosses the edge
+    assert _head_cut(SimpleNamespace(person_mask=mask), geo)
+    assert _head_cut(SimpleNamespace(person_mask=mask * 0), {**geo, "crown_y": 0.0})
+    # a crown the person mask measured is below the edge by definition
+    assert not _head_cut(SimpleNamespace(person_mask=mask), {**geo, "crown_method": "person_mask"})
+
+
 def test_no_face_is_refused(blank):
     result = fix(blank, CN)
     assert result.reason is not None and result.reason.code == "fix.no_face"
@@ -128,7 +146,7 @@ def test_no_face_is_refused(blank):
 
 
 def test_too_little_room_is_padded_only_when_the_background_is_replaced(grey_wall):
-    tight = grey_wall[32:]  # hair 8 px below the top: too little room above it for icao
+    tight = grey_wall[36:]  # hair 4 px below the top: too little room above it for icao
     without = fix(tight, "icao")
     assert without.reason is not None and without.reason.code == "fix.no_space_above"
     padded = fix(tight, "icao", background="white")
@@ -230,6 +248,61 @@ def test_placement_puts_every_value_mid_range():
     near = face._replace(eye_x=40.0)
     best, free = place(near, frame_rules(profile), 358, 441, IDENTITY, (1200, 1000))
     assert best.margin < 0 and "left" in free.outside
+
+
+def test_placement_finds_the_narrow_fit_when_mid_range_does_not_fit():
+    """Hair 12 px below the photo's top: mid-range (top margin 14 px) needs room above it."""
+    profile = photocheck.load_profile(CN)
+    rules = frame_rules(profile)
+    face = FaceFrame(eye_x=500.0, eye_y=312.0, eye_distance=120.0, face_width=300.0,
+                     crown_y=12.0, chin_y=602.0)  # fmt: skip
+    best, free = place(face, rules, 358, 441, IDENTITY, (1200, 1000))
+    assert "top" in free.outside  # the ideal frame would need rows above the photo
+    assert best.outside == () and best.margin >= 0.0
+    values = framing_values(face, best.scale, best.tx, best.ty, 358, 441)
+    # every value passes by at least its declared noise; the frame starts inside the photo
+    for rule in rules:
+        value = float(values[f"{rule.check}:{rule.value}"])
+        assert rule.low is None or value >= rule.low + rule.noise - 1e-6
+        assert rule.high is None or value <= rule.high - rule.noise + 1e-6
+    assert -best.ty / best.scale >= -0.75  # the frame's top row is inside the photo
+    assert float(values["geometry.top_margin:px"]) < 14.0
+    # hair 3 px below the top: a top margin of 8 px would need a face 800 px wide
+    cut = face._replace(crown_y=3.0, eye_y=303.0, chin_y=593.0)
+    best, free = place(cut, rules, 358, 441, IDENTITY, (1200, 1000))
+    assert best.margin < 0.0 and "top" in free.outside
+
+
+def test_placement_enlarges_no_more_than_the_rules_need():
+    profile = photocheck.load_profile(CN)
+    small = FaceFrame(eye_x=200.0, eye_y=160.0, eye_distance=60.0, face_width=130.0,
+                      crown_y=60.0, chin_y=300.0)  # fmt: skip
+    best, _ = place(small, frame_rules(profile), 358, 441, IDENTITY, (500, 400))
+    width = float(framing_values(small, best.scale, best.tx, best.ty, 358, 441)
+                  ["geometry.face_width:px"])  # fmt: skip
+    # half-way between the lowest width with the noise (181.5 px) and mid-range (217 px)
+    assert best.scale > 1.0 and width == pytest.approx((181.5 + 217.0) / 2, abs=0.5)
+
+
+def test_a_tight_photo_is_straightened_only_as_far_as_its_frame_allows():
+    """The bundled compliant photo leans 3 degrees; a full turn uncovers corners in cn's frame."""
+    from pathlib import Path
+
+    photo = Path(__file__).resolve().parents[1] / "examples" / "photos" / "compliant_icao.jpg"
+    result = fix(photo, CN)
+    assert result.reason is None and result.after is not None
+    assert abs(result.before["pose.roll"].value) > 2.5
+    turned = [a for a in result.actions if a.code == "fix.straightened"]
+    assert len(turned) == 1 and "not the full" in turned[0].message
+    assert abs(result.after["pose.roll"].value) < 2.0
+    assert framing_passes(result) == []
+    # the roll left (under 2 degrees) is not turned again: fixing the output does nothing
+    again = fix(result.encoded, CN)
+    assert again.reason is None and again.actions == ()
+    # icao's frame has room for the full turn
+    full = fix(photo, "icao")
+    assert full.reason is None and full.after is not None
+    assert abs(full.after["pose.roll"].value) < 1.0
 
 
 def test_encode_finds_the_highest_quality_inside_the_window(astronaut_cn):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -31,17 +31,24 @@ from .straighten import rotate
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["STRAIGHTEN_FROM_DEGREES", "FixAction", "FixResult", "fix"]
+__all__ = ["ROLL_KEPT_DEGREES", "STRAIGHTEN_FROM_DEGREES", "FixAction", "FixResult", "fix"]
 
 # A roll below this is left alone (straightening leaves about half a degree of measurement
 # noise, so a fixed photo is not straightened again).
 STRAIGHTEN_FROM_DEGREES = 1.0
+# When the full turn does not fit, the roll left in the photo: under 2 degrees (the issue's aim
+# for the output) by more than the roll's declared measurement noise (0.54 degrees).
+ROLL_KEPT_DEGREES = 1.4
+_ROLL_AIM_DEGREES = 2.0
 # Nominal frame height for profiles that do not fix the pixel size (the scale is then chosen
 # so that the photo keeps its own resolution).
 _NOMINAL_HEIGHT = 1000.0
 # Re-placements from the framed photo's own measurements (each costs one face analysis).
 _REFINE_PASSES = 2
 _PAD_SIDES = ("top", "left", "right")
+# Share of the top row above the face (one face width) that the person must cover for the
+# head to count as cut by the top edge.
+_CUT_SHARE = 0.25
 _FRAME_CODES = frozenset(
     f"image.format.{c}" for c in ("too_narrow", "too_wide", "too_short", "too_tall", "aspect")
 )
@@ -67,6 +74,27 @@ _SIDE_ADVICE = {
         "and shoulders.",
     ),
 }
+
+
+class _Framed(NamedTuple):
+    """A framed photo, and how its framing measures."""
+
+    placement: framing.Placement
+    face: framing.FaceFrame
+    rgb: NDArray[np.uint8]
+    valid: NDArray[np.bool_]
+    matrix: NDArray[np.float64]
+    failing: str
+
+
+class _Choice(NamedTuple):
+    """The straightening and framing ``fix`` goes on with."""
+
+    angle: float
+    geometry: dict[str, Any]
+    face: framing.FaceFrame
+    size: tuple[int, int]
+    framed: _Framed | None
 
 
 @dataclass(frozen=True)
@@ -188,11 +216,14 @@ def fix(
     """Straighten, crop, scale, convert and re-encode a photo to meet a profile; validate it.
 
     Steps, in order: straighten the head's roll about the eye midpoint (when it is at least
-    1 degree); crop and scale to the profile's frame, with every framing rule's value as far
-    inside its limits as the photo allows (mid-range); convert to 24-bit colour; replace the
-    background when asked; encode in the profile's format and file-size window (JPEG quality
-    by bisection); validate the result. A step that is not needed is skipped, so fixing a
-    fixed photo changes nothing.
+    1 degree; when the full turn uncovers corners the frame needs, only as far as leaves
+    1.4 degrees, or not at all when it is already that small); crop and scale to the
+    profile's frame, with every framing rule's value as far inside its limits as the photo
+    allows (mid-range when it fits, else the nearest placement that keeps every value its
+    declared noise inside its limits; a small face is enlarged only as much as the rules
+    need); convert to 24-bit colour; replace the background when asked; encode in the
+    profile's format and file-size window (JPEG quality by bisection); validate the result.
+    A step that is not needed is skipped, so fixing a fixed photo changes nothing.
 
     Parameters
     ----------
@@ -258,40 +289,15 @@ def fix(
         )
     actions: list[FixAction] = []
     eye_y_in_photo = float(geo["eye_midpoint"][1])
-    work, to_source = analysis, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    to_canvas = to_source.copy()
     roll = float(geo.get("roll", float("nan")))
-    rotated = math.isfinite(roll) and abs(roll) >= STRAIGHTEN_FROM_DEGREES
-    if rotated:
-        if abs(roll) > FIXABLE_ROLL_DEGREES:
-            return refuse(
-                "fix.roll_too_large",
-                f"Your head leans {abs(roll):.0f} degrees towards a shoulder; fix straightens "
-                f"at most {FIXABLE_ROLL_DEGREES:.0f}: retake it holding your head straight.",
-            )
-        turn = rotate(analysis.rgb, roll, geo["eye_midpoint"])
-        canvas = LoadedImage(turn.rgb, loaded.source, None, "RGB", None, None)
-        work, to_source, to_canvas = Analysis(canvas), turn.to_source, turn.to_canvas
-        try:
-            geo = work.geometry
-        except NotAssessed as exc:  # pragma: no cover - the face was found before turning
-            return refuse("fix.no_face", f"The face was lost when straightening ({exc}).")
-        actions.append(
-            FixAction("fix.straightened", f"Straightened the head by {abs(roll):.1f} degrees.")
-        )
-
-    face = framing.FaceFrame.from_geometry(geo)
-    crown_in_photo = to_source @ np.array([face.eye_x, face.crown_y, 1.0])
-    if crown_in_photo[1] <= 1.0:
+    if math.isfinite(roll) and abs(roll) > FIXABLE_ROLL_DEGREES:
         return refuse(
-            "fix.head_cut",
-            "The top of your head is cut by the photo's top edge: retake it with space above "
-            "your hair.",
-            actions,
+            "fix.roll_too_large",
+            f"Your head leans {abs(roll):.0f} degrees towards a shoulder; fix straightens "
+            f"at most {FIXABLE_ROLL_DEGREES:.0f}: retake it holding your head straight.",
         )
     rules = framing.frame_rules(prof)
     fmt_rule = prof.rules.get("image.format", {})
-    size = _frame(prof, face, rules, to_source, loaded)
     pad = _PAD_SIDES if colour is not None else ()
     framing_checks = [c for c in framing.FRAMING_CHECKS if c in prof.rules]
     fixed = framing.frame_size(prof)
@@ -299,58 +305,68 @@ def fix(
     if "image.format" in prof.rules:
         size_ok = size_ok and before["image.format"].code not in _FRAME_CODES
     in_frame = size_ok and all(before[c].status == "pass" for c in framing_checks)
-    reframe = rotated or not in_frame
+    # A photo already in its frame passes the top margin: hair a few pixels under the edge
+    # (a fixed photo's) is not cut, whatever the coarse person mask says at the top row.
+    if not in_frame and _head_cut(analysis, geo):
+        return refuse(
+            "fix.head_cut",
+            "The top of your head is cut by the photo's top edge: retake it with space "
+            "above your hair.",
+        )
+    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    fill = colour[1] if colour is not None else (0, 0, 0)
+    found: _Choice | None = None
+    refusal: tuple[str, str] = ("fix.no_face", "")
+    for angle in _angles(roll, in_frame):
+        work, to_source, to_canvas = analysis, identity, identity
+        if angle:
+            turn = rotate(analysis.rgb, angle, geo["eye_midpoint"])
+            canvas = LoadedImage(turn.rgb, loaded.source, None, "RGB", None, None)
+            work, to_source, to_canvas = Analysis(canvas), turn.to_source, turn.to_canvas
+        try:
+            turned = work.geometry
+        except NotAssessed as exc:  # pragma: no cover - the face was found before turning
+            return refuse("fix.no_face", f"The face was lost when straightening ({exc}).")
+        face = framing.FaceFrame.from_geometry(turned)
+        size = _frame(prof, face, rules, to_source, loaded)
+        if not angle and in_frame:
+            found = _Choice(angle, turned, face, size, None)
+            break
+        best, free = framing.place(face, rules, size[0], size[1], to_source,
+                                   (loaded.height, loaded.width), pad=pad)  # fmt: skip
+        if not best.margin >= 0.0:
+            refusal = _placement_refusal(free, best)
+            continue
+        framed = _frame_into(loaded, face, best, rules, size, (to_source, to_canvas), pad, fill)
+        if not framed.failing:
+            found = _Choice(angle, turned, framed.face, size, framed)
+            break
+        refusal = _measured_refusal(framed.failing)
+    if found is None:
+        return refuse(*refusal)
+    angle, geo, face, size, chosen = found
+    if angle:
+        kept = f" (not the full {abs(roll):.1f}: that frame would need pixels beyond the photo)"
+        actions.append(
+            FixAction(
+                "fix.straightened",
+                f"Straightened the head by {abs(angle):.1f} degrees"
+                f"{kept if abs(angle) < abs(roll) else ''}.",
+            )
+        )
     rgb = loaded.rgb
     valid: NDArray[np.bool_] = np.ones(rgb.shape[:2], dtype=bool)
     placement = None
-    if reframe:
+    transform = None
+    if chosen is not None:
+        placement, rgb, valid, transform = chosen.placement, chosen.rgb, chosen.valid, chosen.matrix
         width, height = size
-        best, free = framing.place(face, rules, width, height, to_source,
-                                   (loaded.height, loaded.width), pad=pad)  # fmt: skip
-        if not best.margin >= 0.0:
-            if free.margin >= 0.0 and free.outside:
-                side = next(s for s in ("top", "bottom", "left", "right") if s in free.outside)
-                return refuse(*_SIDE_ADVICE[side], actions)
-            worst = (free.worst or best.worst).replace(":", " ")
-            return refuse(
-                "fix.framing_conflict",
-                f"The framing rules cannot all be met for this face ({worst} stays outside its "
-                "limits): retake it facing the camera squarely, with your head upright.",
-                actions,
-            )
-        fill = colour[1] if colour is not None else (0, 0, 0)
-        # The checks measure the framed photo, where the mask and the mesh see the head at
-        # another size (a crown in curly hair moves by several pixels): re-place from the
-        # mean of what they measure there, and keep the placement whose own framed photo
-        # measures best.
-        tried: list[tuple[float, framing.Placement, Any, Any, framing.FaceFrame]] = []
-        seen_faces: list[framing.FaceFrame] = []
-        for attempt in range(1 + _REFINE_PASSES):
-            if attempt:
-                estimate = framing.FaceFrame(*np.mean(np.array(seen_faces), axis=0).tolist())
-                again, _free = framing.place(estimate, rules, width, height, to_source,
-                                             (loaded.height, loaded.width), pad=pad)  # fmt: skip
-                moved = abs(again.scale / best.scale - 1.0) * max(width, height)
-                moved += abs(again.tx - best.tx) + abs(again.ty - best.ty)
-                if not again.margin >= 0.0 or moved < 0.5:
-                    break
-                best, face = again, estimate
-            matrix = _compose(best.matrix(), to_canvas)
-            framed, inside = _warp(loaded.rgb, matrix, (width, height), fill)
-            seen = _measured_face(framed, best)
-            measured = framing.margin(seen, rules, best, width, height) if seen else best.margin
-            tried.append((measured, best, framed, inside, face))
-            if seen is None:
-                break
-            seen_faces.append(seen)
-        _score, best, rgb, valid, face = max(tried, key=lambda t: t[0])
-        placement = best
-        actions.append(FixAction("fix.framed", _framed_message(face, best, width, height)))
-        if best.outside:
+        actions.append(FixAction("fix.framed", _framed_message(face, placement, width, height)))
+        if placement.outside:
             actions.append(
                 FixAction(
                     "fix.padded",
-                    f"Filled the {' and '.join(best.outside)} of the frame with the new "
+                    f"Filled the {' and '.join(placement.outside)} of the frame with the new "
                     "background colour (the photo did not reach that far).",
                 )
             )
@@ -403,9 +419,116 @@ def fix(
     out = load_image(data, max_pixels=max_pixels)
     after = _verdict(Analysis(LoadedImage(out.rgb, loaded.source, out.format, out.mode,
                                           out.file_bytes, out.jpeg_quality)), prof)  # fmt: skip
-    transform = None if placement is None else _compose(placement.matrix(), to_canvas)
     return FixResult(loaded.source, prof.name, before, after, out.rgb, data, fmt, tuple(actions),
                      None, transform)  # fmt: skip
+
+
+def _head_cut(analysis: Analysis, geo: dict[str, Any]) -> bool:
+    """Whether the hair reaches the photo's top edge above the face (in the photo as it is).
+
+    Measured on the photo itself, not the straightened one: a turn moves the crown along the
+    hair, so a crown near the edge is not a cut. The crown is at the edge, or the person mask
+    gave no crown and the person covers at least a quarter of the top row above the face (a
+    few loose strands of a bun reaching the edge are not a cut head).
+    """
+    from ..vision.geometry import MASK_PERSON
+
+    if float(geo["crown_y"]) <= 1.0:
+        return True
+    if geo.get("crown_method") == "person_mask":
+        return False
+    half = 0.5 * float(geo["face_width"])
+    x = float(geo["eye_midpoint"][0])
+    left, right = max(int(x - half), 0), max(int(x + half) + 1, 1)
+    top = analysis.person_mask[0, left:right] >= MASK_PERSON
+    return bool(top.size and top.mean() >= _CUT_SHARE)
+
+
+def _frame_into(
+    loaded: LoadedImage,
+    face: framing.FaceFrame,
+    best: framing.Placement,
+    rules: list[framing.FrameRule],
+    size: tuple[int, int],
+    maps: tuple[NDArray[np.float64], NDArray[np.float64]],
+    pad: tuple[str, ...],
+    fill: tuple[int, int, int],
+) -> _Framed:
+    """Resample the photo into the frame, re-placing from what the framed photo measures.
+
+    The checks measure the framed photo, where the mask and the mesh see the head at another
+    size (a crown in curly hair moves by several pixels): re-place from the mean of what they
+    measure there, and keep the placement whose own framed photo measures best. ``failing``
+    names a framing value that photo still measures outside its limits ("" when none).
+    """
+    to_source, to_canvas = maps
+    width, height = size
+    tried: list[tuple[float, str, _Framed]] = []
+    seen_faces: list[framing.FaceFrame] = []
+    for attempt in range(1 + _REFINE_PASSES):
+        if attempt:
+            estimate = framing.FaceFrame(*np.mean(np.array(seen_faces), axis=0).tolist())
+            again, _free = framing.place(estimate, rules, width, height, to_source,
+                                         (loaded.height, loaded.width), pad=pad)  # fmt: skip
+            moved = abs(again.scale / best.scale - 1.0) * max(width, height)
+            moved += abs(again.tx - best.tx) + abs(again.ty - best.ty)
+            if not again.margin >= 0.0 or moved < 0.5:
+                break
+            best, face = again, estimate
+        matrix = _compose(best.matrix(), to_canvas)
+        framed, inside = _warp(loaded.rgb, matrix, (width, height), fill)
+        seen = _measured_face(framed, best)
+        measured, failing = best.margin, ""
+        if seen is not None:
+            measured = framing.margin(seen, rules, best, width, height)
+            failing = framing.failing(seen, rules, best, width, height)
+        tried.append((measured, failing, _Framed(best, face, framed, inside, matrix, failing)))
+        if seen is None:
+            break
+        seen_faces.append(seen)
+    return max(tried, key=lambda t: (not t[1], t[0]))[2]
+
+
+def _measured_refusal(failing: str) -> tuple[str, str]:
+    """Return the code and message when the framed photo measures a value outside its limits."""
+    if failing == "geometry.top_margin:px" or failing == "geometry.top_margin:ratio":
+        return _SIDE_ADVICE["top"]
+    return (
+        "fix.framing_conflict",
+        f"The framing rules cannot all be met for this face ({failing.replace(':', ' ')} "
+        "measures outside its limits in the framed photo): retake it facing the camera "
+        "squarely, with your head upright.",
+    )
+
+
+def _angles(roll: float, in_frame: bool) -> list[float]:
+    """Rotations to try, best first: the full roll, then the least that leaves it under 2 degrees.
+
+    The full turn is preferred (an upright head). When its frame would need pixels beyond the
+    photo (straightening uncovers the corners), the smallest turn that leaves a roll of at
+    most :data:`ROLL_KEPT_DEGREES` is tried, or none when the roll is already that small: the
+    output's roll then still measures under 2 degrees (with the roll's measurement noise).
+    A photo already in its frame with a roll under 2 degrees is not turned (it may be such
+    an output: turning it again would resample it for nothing).
+    """
+    small = STRAIGHTEN_FROM_DEGREES if not in_frame else _ROLL_AIM_DEGREES
+    if not math.isfinite(roll) or abs(roll) < small:
+        return [0.0]
+    least = math.copysign(max(abs(roll) - ROLL_KEPT_DEGREES, 0.0), roll)
+    return [roll, least]
+
+
+def _placement_refusal(free: framing.Placement, best: framing.Placement) -> tuple[str, str]:
+    """Return the code and message when no covered placement meets every framing rule."""
+    if free.margin >= 0.0 and free.outside:
+        side = next(s for s in ("top", "bottom", "left", "right") if s in free.outside)
+        return _SIDE_ADVICE[side]
+    worst = (free.worst or best.worst).replace(":", " ")
+    return (
+        "fix.framing_conflict",
+        f"The framing rules cannot all be met for this face ({worst} stays outside its "
+        "limits): retake it facing the camera squarely, with your head upright.",
+    )
 
 
 def _measured_face(

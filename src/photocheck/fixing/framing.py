@@ -4,8 +4,10 @@ The placement is a similarity map from the (straightened) photo to the profile's
 ``output = scale * photo + (tx, ty)``. Every ``geometry.*`` rule the profile applies is a
 linear function of the scale and the offsets (face width and head height of the scale, eye
 line and top margin of the scale and ``ty``, centring of the scale and ``tx``), so the
-placement that keeps each value furthest from its limits (in units of the limit's half-width)
-is found by a vectorised search over a grid, refined once. Pixels of the frame must come from
+placement that keeps each value furthest from its limits (in units of the limit's half-width,
+the limits first moved inwards by the value's declared noise) is a small linear program,
+solved exactly: when mid-range does not fit in the photo, the nearest placement that does is
+found whenever one exists. Pixels of the frame must come from
 the photo: a placement whose frame reaches beyond the photo's edges is not allowed, unless the
 caller allows padding on that side (background replacement fills it with the new colour).
 """
@@ -27,6 +29,7 @@ __all__ = [
     "FaceFrame",
     "FrameRule",
     "Placement",
+    "failing",
     "frame_rules",
     "frame_size",
     "framing_values",
@@ -49,9 +52,10 @@ DEFAULT_ASPECT = 35.0 / 45.0
 # value's measurement noise and 5% of the limit.
 _ONE_SIDED_NOISE = 4.0
 _ONE_SIDED_SHARE = 0.05
-_GRID = 25
 # Source pixels a frame corner may lie outside the photo (rounding of the warp).
 _EDGE_TOLERANCE = 0.75
+# Worst normalised margin an enlarged placement keeps (see :func:`place`).
+_ENLARGE_MARGIN = 0.5
 SIDES = ("top", "bottom", "left", "right")
 
 
@@ -251,25 +255,59 @@ def framing_values(
     }
 
 
-def _margin(rule: FrameRule, value: Any) -> Any:
-    """Normalised margin of ``value`` inside ``rule``: 1 mid-range, 0 on a limit, < 0 outside."""
-    if rule.low is not None and rule.high is not None:
-        half = max((rule.high - rule.low) / 2.0, 1e-9)
-        return np.minimum(value - rule.low, rule.high - value) / half
+def _window(rule: FrameRule) -> tuple[float | None, float | None, float]:
+    """Return the rule's limits moved inwards by its noise, and the margin's unit."""
+    low = None if rule.low is None else rule.low + rule.noise
+    high = None if rule.high is None else rule.high - rule.noise
+    if low is not None and high is not None:
+        return low, high, max((high - low) / 2.0, 1e-9)
     bound = rule.low if rule.low is not None else rule.high
     assert bound is not None
-    scale = max(_ONE_SIDED_NOISE * rule.noise, _ONE_SIDED_SHARE * abs(bound), 1e-9)
-    inside = (value - bound) if rule.low is not None else (bound - value)
-    return np.minimum(inside / scale, 1.0)
+    return low, high, max(_ONE_SIDED_NOISE * rule.noise, _ONE_SIDED_SHARE * abs(bound), 1e-9)
+
+
+def _margin(rule: FrameRule, value: Any) -> Any:
+    """Normalised margin of ``value`` inside ``rule``'s limits moved in by its noise.
+
+    1 = mid-range (or, for a one-sided limit, well inside it), 0 = the value is its declared
+    noise inside a limit, < 0 = closer than that (or outside).
+    """
+    low, high, unit = _window(rule)
+    if low is not None and high is not None:
+        return np.minimum(value - low, high - value) / unit
+    inside = (value - low) if low is not None else (high - value)
+    return np.minimum(inside / unit, 1.0)
 
 
 def margin(
     face: FaceFrame, rules: list[FrameRule], placement: Placement, width: int, height: int
 ) -> float:
-    """Return the worst rule's normalised margin for a placed face (1 mid-range, < 0 failing)."""
+    """Return the worst rule's normalised margin for a placed face (1 mid-range, < 0 too close).
+
+    0 means the worst value is its declared noise inside its limit (see :func:`place`).
+    """
     values = framing_values(face, placement.scale, placement.tx, placement.ty, width, height)
     margins = [float(_margin(r, values[f"{r.check}:{r.value}"])) for r in rules]
     return min(margins, default=1.0)
+
+
+def failing(
+    face: FaceFrame, rules: list[FrameRule], placement: Placement, width: int, height: int
+) -> str:
+    """Return the ``check:value`` furthest outside its limits for a placed face ("" if none).
+
+    Like the checks' judging, a value fails when it is beyond a limit by its noise or more.
+    """
+    values = framing_values(face, placement.scale, placement.tx, placement.ty, width, height)
+    worst, most = "", 0.0
+    for rule in rules:
+        value = float(values[f"{rule.check}:{rule.value}"])
+        below = rule.low - value if rule.low is not None else 0.0
+        above = value - rule.high if rule.high is not None else 0.0
+        excess = max(below, above)
+        if excess > 0.0 and excess >= rule.noise and excess / max(rule.noise, 1e-9) > most:
+            worst, most = f"{rule.check}:{rule.value}", excess / max(rule.noise, 1e-9)
+    return worst
 
 
 def _scale_range(
@@ -307,6 +345,14 @@ def place(
 ) -> tuple[Placement, Placement]:
     """Find the crop and scale that keep every framing value furthest inside its limits.
 
+    Every framing value, and every frame corner's position in the original photo (times the
+    scale), is linear in ``(scale, tx, ty)``, so the placement whose worst rule is furthest
+    inside its window (the max-min of the normalised margins, ties broken by their mean) is
+    a small linear program, solved exactly. Each rule's window is its limits moved inwards by
+    the value's declared noise, so ``margin >= 0`` means every value passes by at least its
+    noise: when mid-range does not fit in the photo, the placement nearest mid-range that
+    fits is found whenever one exists.
+
     Parameters
     ----------
     face : FaceFrame
@@ -332,30 +378,47 @@ def place(
         ideal frame would need). ``best.margin`` is ``-inf`` when no placement is covered.
     """
     rules = list(rules)
-    s_low, s_high = _scale_range(face, rules, width, height)
-    scales = np.linspace(s_low, s_high, _GRID)
-    crowns = np.linspace(-0.15 * height, 0.5 * height, _GRID)  # output y of the crown
-    eyes_x = np.linspace(0.2 * width, 0.8 * width, _GRID)  # output x of the eye midpoint
-    steps = (scales[1] - scales[0], crowns[1] - crowns[0], eyes_x[1] - eyes_x[0])
-    best, free = _search(face, rules, width, height, to_source, source_shape, pad,
-                         scales, crowns, eyes_x)  # fmt: skip
-    refined = []
-    for found in (best, free):
-        if not np.isfinite(found.margin):
-            refined.append(found)
+    scales = _scale_range(face, rules, width, height)
+    picks = []
+    for edges in (True, False):
+        args = (face, rules, width, height, to_source, source_shape, pad)
+        found = _solve(*args, scales, edges)
+        if found is not None and found[0] > 1.0:
+            # Enlarging adds no detail (and the checks see it as an upscaled photo): enlarge
+            # only as much as the rules need, with every value half-way between its limit
+            # (moved in by its noise) and mid-range, so that it measures as passing again.
+            tightest = _solve(*args, scales, edges, smallest=_ENLARGE_MARGIN)
+            tightest = tightest or _solve(*args, scales, edges, smallest=0.0)
+            cap = max(1.0, tightest[0]) if tightest is not None else found[0]
+            if cap < found[0]:
+                found = _solve(*args, (scales[0], cap), edges) or found
+        if found is None:
+            picks.append(Placement(1.0, 0.0, 0.0, float("-inf"), "", ()))
             continue
-        crown_out = found.scale * face.crown_y + found.ty
-        eye_out = found.scale * face.eye_x + found.tx
-        fine = [np.linspace(c - 1.5 * st, c + 1.5 * st, 13)
-                for c, st in zip((found.scale, crown_out, eye_out), steps, strict=True)]  # fmt: skip
-        fine[0] = fine[0][fine[0] > 0]
-        b2, f2 = _search(face, rules, width, height, to_source, source_shape, pad, *fine)
-        pick = b2 if found is best else f2
-        refined.append(pick if pick.margin >= found.margin else found)
-    return refined[0], refined[1]
+        s, tx, ty = found
+        margins = [float(_margin(r, v)) for r, v in
+                   zip(rules, _values(face, rules, s, tx, ty, width, height), strict=True)]  # fmt: skip
+        worst, least = "", 1.0
+        if rules:
+            idx = int(np.argmin(margins))
+            # a solution on a constraint can come back a rounding error outside it
+            worst, least = f"{rules[idx].check}:{rules[idx].value}", margins[idx]
+            least = 0.0 if -1e-9 < least < 0.0 else least
+        outside = _outside(np.array(s), np.array(tx), np.array(ty), width, height,
+                           to_source, source_shape)  # fmt: skip
+        sides = tuple(side for side in SIDES if float(outside[side]) > _EDGE_TOLERANCE)
+        picks.append(Placement(s, tx, ty, least, worst, sides))
+    return picks[0], picks[1]
 
 
-def _search(
+def _values(
+    face: FaceFrame, rules: list[FrameRule], s: float, tx: float, ty: float, w: int, h: int
+) -> list[float]:
+    values = framing_values(face, s, tx, ty, w, h)
+    return [float(values[f"{r.check}:{r.value}"]) for r in rules]
+
+
+def _solve(
     face: FaceFrame,
     rules: list[FrameRule],
     width: int,
@@ -363,47 +426,79 @@ def _search(
     to_source: NDArray[np.float64],
     source_shape: tuple[int, int],
     pad: tuple[str, ...],
-    scales: NDArray[np.float64],
-    crowns: NDArray[np.float64],
-    eyes_x: NDArray[np.float64],
-) -> tuple[Placement, Placement]:
-    s = scales[:, None, None]
-    ty = crowns[None, :, None] - s * face.crown_y
-    tx = eyes_x[None, None, :] - s * face.eye_x
-    values = framing_values(face, s, tx, ty, width, height)
-    shape = (scales.size, crowns.size, eyes_x.size)
-    margins = [np.broadcast_to(_margin(r, values[f"{r.check}:{r.value}"]), shape) for r in rules]
-    if margins:
-        stack = np.stack(margins)
-        # The worst rule decides; the mean breaks ties between equally good placements.
-        score = stack.min(axis=0) + 1e-3 * stack.mean(axis=0)
-    else:
-        stack = np.zeros((0, *shape))
-        score = np.zeros(shape)
-    outside = _outside(s, tx, ty, width, height, to_source, source_shape)
-    allowed = np.ones(shape, dtype=bool)
-    for side, amount in outside.items():
-        if side not in pad:
-            allowed &= amount <= _EDGE_TOLERANCE
-    picks = []
-    for mask in (allowed, np.ones(shape, dtype=bool)):
-        if not mask.any():
-            picks.append(Placement(1.0, 0.0, 0.0, float("-inf"), "", ()))
-            continue
-        masked = np.where(mask, score, -np.inf)
-        i, j, k = np.unravel_index(int(np.argmax(masked)), shape)
-        worst, margin = "", 1.0
-        if rules:
-            idx = int(np.argmin(stack[:, i, j, k]))
-            worst = f"{rules[idx].check}:{rules[idx].value}"
-            margin = float(stack[idx, i, j, k])
-        sides = tuple(side for side in SIDES if outside[side][i, j, k] > _EDGE_TOLERANCE)
-        picks.append(
-            Placement(
-                float(scales[i]), float(tx[i, 0, k]), float(ty[i, j, 0]), margin, worst, sides
-            )
-        )
-    return picks[0], picks[1]
+    scales: tuple[float, float],
+    edges: bool,
+    *,
+    smallest: float | None = None,
+) -> tuple[float, float, float] | None:
+    """Maximise the worst margin over ``(scale, tx, ty)``; None when no placement is allowed.
+
+    Variables ``(s, tx, ty, m, z_1..z_R)``: ``z_r`` is rule r's margin (at most each of its
+    linear pieces, and 1), ``m`` the worst; the objective is ``m`` plus a thousandth of the
+    mean ``z``; with ``smallest``, it is the smallest scale whose worst margin is at least
+    ``smallest``. With ``edges``, every frame corner must map inside the original photo on the
+    sides not in ``pad`` (``_EDGE_TOLERANCE`` px of slack), which is linear once multiplied
+    by the scale.
+    """
+    from scipy.optimize import linprog  # type: ignore[import-untyped]
+
+    n_rules = len(rules)
+    n_vars = 4 + n_rules
+    # value_r = offset_r + coef_r . (s, tx, ty): read off at the origin and the unit vectors
+    offset = np.array(_values(face, rules, 0.0, 0.0, 0.0, width, height))
+    units = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    coef = np.zeros((n_rules, 3))
+    for k, (s1, tx1, ty1) in enumerate(units):
+        coef[:, k] = np.array(_values(face, rules, s1, tx1, ty1, width, height)) - offset
+    rows: list[NDArray[np.float64]] = []
+    rhs: list[float] = []
+
+    def add(p: NDArray[np.float64], z: dict[int, float], bound: float) -> None:
+        row = np.zeros(n_vars)
+        row[:3] = p
+        for index, weight in z.items():
+            row[index] += weight
+        rows.append(row)
+        rhs.append(bound)
+
+    for r, rule in enumerate(rules):
+        low, high, unit = _window(rule)
+        zi = 4 + r
+        if low is not None:  # z <= (value - low) / unit
+            add(-coef[r] / unit, {zi: 1.0}, (offset[r] - low) / unit)
+        if high is not None:  # z <= (high - value) / unit
+            add(coef[r] / unit, {zi: 1.0}, (high - offset[r]) / unit)
+        add(np.zeros(3), {3: 1.0, zi: -1.0}, 0.0)  # m <= z
+    if edges:
+        src_h, src_w = source_shape
+        for cx, cy in ((0.0, 0.0), (width, 0.0), (0.0, height), (width, height)):
+            for axis, size, (low_side, high_side) in ((0, src_w, ("left", "right")),
+                                                       (1, src_h, ("top", "bottom"))):  # fmt: skip
+                a, b, c = to_source[axis]
+                # scale * original coordinate = const + g . (s, tx, ty)
+                const = a * cx + b * cy
+                g = np.array([c, -a, -b])
+                tol = np.array([_EDGE_TOLERANCE, 0.0, 0.0])
+                if low_side not in pad:  # coordinate >= -tolerance
+                    add(-g - tol, {}, const)
+                if high_side not in pad:  # coordinate <= size + tolerance
+                    add(g - np.array([size, 0.0, 0.0]) - tol, {}, -const)
+    cost = np.zeros(n_vars)
+    cost[3] = -1.0
+    if n_rules:
+        cost[4:] = -1e-3 / n_rules
+    worst: tuple[float | None, float] = (None, 1.0)
+    if smallest is not None:
+        cost[:] = 0.0
+        cost[0] = 1.0
+        worst = (smallest, 1.0)
+    bounds = [scales, (None, None), (None, None), worst] + [(None, 1.0)] * n_rules
+    solved = linprog(cost, A_ub=np.array(rows) if rows else None,
+                     b_ub=np.array(rhs) if rhs else None, bounds=bounds, method="highs")  # fmt: skip
+    if solved.status != 0:
+        return None
+    s, tx, ty = (float(v) for v in solved.x[:3])
+    return s, tx, ty
 
 
 def _outside(
