@@ -121,13 +121,13 @@ def _patches(lab: NDArray[np.float32], mask: NDArray[np.bool_]) -> float:
     ys, xs = np.divmod(index, w)
     design = np.column_stack([np.ones(index.size), xs / w - 0.5, ys / h - 0.5])
     colours = np.take(lab.reshape(-1, 3), index, axis=0).astype(np.float64)
-    chosen = np.ones(index.size, dtype=bool)
+    a, b = design, colours  # the first fit takes every pixel
     for fit in range(_REFITS + 1):
         # Least squares by the normal equations: a 3 x 3 system, whatever the region's size.
-        a = design.compress(chosen, axis=0)  # design[chosen], faster
-        coef = np.linalg.solve(a.T @ a + 1e-9 * np.eye(3), a.T @ colours.compress(chosen, axis=0))
+        coef = np.linalg.solve(a.T @ a + 1e-9 * np.eye(3), a.T @ b)
         residual = colours - design @ coef
         squared = np.einsum("ij,ij->i", residual, residual)
         if fit < _REFITS:
             chosen = squared <= np.median(squared)
+            a, b = design.compress(chosen, axis=0), colours.compress(chosen, axis=0)  # [chosen]
     return float(np.mean(squared > PATCH_DELTA_E**2))

@@ -16,6 +16,7 @@ The operations work on one item, without the batch axis of the model tensors.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,12 +32,21 @@ def _rotation(angle: np.float32) -> Float32:
     return np.array([[c, -s], [s, c]], dtype=np.float32)
 
 
-def _affine(linear: Float32, shift: Sequence[float] | Float32) -> Float32:
-    """Return the 4x4 matrix acting as ``linear`` then ``+ shift`` on (x, y), identity on z."""
-    out = np.eye(4, dtype=np.float32)
-    out[:2, :2] = linear
-    out[:2, 3] = shift
+@cache
+def _indexes(idxs: tuple[int, ...]) -> NDArray[np.intp]:
+    """Return ``idxs`` as a read-only index array (made once per operation's subset)."""
+    out = np.asarray(idxs, dtype=np.intp)
+    out.setflags(write=False)
     return out
+
+
+@cache
+def _grid(height: int, width: int) -> tuple[Float32, Float32]:
+    """Return the output grid's column and row numbers ``(u, v)``, float32, read-only."""
+    v, u = np.mgrid[:height, :width].astype(np.float32)
+    u.setflags(write=False)
+    v.setflags(write=False)
+    return u, v
 
 
 def landmarks_to_transform_matrix(
@@ -79,25 +89,24 @@ def landmarks_to_transform_matrix(
         Row-major; grid point (u, v) maps to (m[0,0] u + m[0,1] v + m[0,3],
         m[1,0] u + m[1,1] v + m[1,3]), grid centre to the box centre.
     """
-    points = np.asarray(landmarks, dtype=np.float32).reshape(-1, 3)[:, :2]
-    left, right = points[left_rotation_idx], points[right_rotation_idx]
-    rotation = np.float32(target_rotation_radians) - np.arctan2(
-        right[1] - left[1], right[0] - left[0]
-    )
-    rotated = points[np.asarray(subset_idxs, dtype=np.intp)] @ _rotation(rotation).T
-    low, high = rotated.min(axis=0), rotated.max(axis=0)
+    points = np.asarray(landmarks, dtype=np.float32).reshape(-1, 3)
+    (left_x, left_y), (right_x, right_y) = points[[left_rotation_idx, right_rotation_idx], :2]
+    rotation = np.float32(target_rotation_radians) - np.arctan2(right_y - left_y, right_x - left_x)
+    back = _rotation(-rotation)
+    rotated = (points[_indexes(tuple(subset_idxs)), :2] @ _rotation(rotation).T).T
+    low, high = rotated.min(axis=1), rotated.max(axis=1)
     width, height = high - low
-    centre = _rotation(-rotation) @ ((low + high) / np.float32(2))
-    scale = np.diag(
-        [np.float32(scale_x) * width / output_width, np.float32(scale_y) * height / output_height]
-    ).astype(np.float32)
-    matrix = (
-        _affine(np.eye(2, dtype=np.float32), centre)
-        @ _affine(_rotation(-rotation), [0.0, 0.0])
-        @ _affine(scale, [0.0, 0.0])
-        @ _affine(np.eye(2, dtype=np.float32), [-output_width / 2.0, -output_height / 2.0])
-    )
-    return np.asarray(matrix, dtype=np.float32)
+    centre = back @ ((low + high) / np.float32(2))
+    # The four factors of the C++ (shift to the centre, turn back, scale, shift the grid
+    # centre to 0), multiplied in its order: float32 products, as there.
+    to_centre, turn, scale, from_grid = np.tile(np.eye(4, dtype=np.float32), (4, 1, 1))
+    to_centre[:2, 3] = centre
+    turn[:2, :2] = back
+    scale[0, 0] = np.float32(scale_x) * width / output_width
+    scale[1, 1] = np.float32(scale_y) * height / output_height
+    from_grid[:2, 3] = (-output_width / 2.0, -output_height / 2.0)
+    matrix: Float32 = to_centre @ turn @ scale @ from_grid
+    return matrix
 
 
 def transform_tensor_bilinear(
@@ -123,12 +132,12 @@ def transform_tensor_bilinear(
     """
     height, width = tensor.shape[:2]
     m = np.asarray(matrix, dtype=np.float32)
-    x_row, y_row = m[0].copy(), m[1].copy()
-    x_row[3] += x_row[0] * np.float32(0.5) + x_row[1] * np.float32(0.5) - np.float32(0.5)
-    y_row[3] += y_row[0] * np.float32(0.5) + y_row[1] * np.float32(0.5) - np.float32(0.5)
-    v, u = np.mgrid[:output_height, :output_width].astype(np.float32)
-    tx = x_row[0] * u + x_row[1] * v + x_row[3]
-    ty = y_row[0] * u + y_row[1] * v + y_row[3]
+    half = np.float32(0.5)
+    x_shift = m[0, 3] + (m[0, 0] * half + m[0, 1] * half - half)
+    y_shift = m[1, 3] + (m[1, 0] * half + m[1, 1] * half - half)
+    u, v = _grid(output_height, output_width)
+    tx = m[0, 0] * u + m[0, 1] * v + x_shift
+    ty = m[1, 0] * u + m[1, 1] * v + y_shift
     inside = (tx >= 0) & (tx <= width - 1) & (ty >= 0) & (ty <= height - 1)
     fx, fy = np.floor(tx), np.floor(ty)
     ax, ay = (tx - fx)[..., None], (ty - fy)[..., None]
@@ -138,8 +147,14 @@ def transform_tensor_bilinear(
     x0 = np.clip(fx, 0, width - 1).astype(np.intp)
     y0 = np.clip(fy, 0, height - 1).astype(np.intp)
     x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
-    upper = (1 - ax) * tensor[y0, x0] + ax * tensor[y0, x1]
-    lower = (1 - ax) * tensor[y1, x0] + ax * tensor[y1, x1]
+    row0, row1 = y0 * width, y1 * width
+    # The four neighbours in one gather from the flattened map (cheaper than four 2-D fancy
+    # indexings).
+    corners = tensor.reshape(height * width, -1).take(
+        np.stack([row0 + x0, row0 + x1, row1 + x0, row1 + x1]), axis=0
+    )
+    upper = (1 - ax) * corners[0] + ax * corners[1]
+    lower = (1 - ax) * corners[2] + ax * corners[3]
     out = ay * lower + (1 - ay) * upper
     out[~inside] = 0
     return out.astype(np.float32, copy=False)

@@ -148,10 +148,33 @@ def run(name: str, *inputs: NDArray[np.float32]) -> dict[str, NDArray[np.float32
         Every output tensor by its name, copied out of the interpreter.
     """
     interp = interpreter(name)
-    for detail, array in zip(interp.get_input_details(), inputs, strict=True):
-        interp.set_tensor(detail["index"], np.ascontiguousarray(array, dtype=np.float32))
+    input_indexes, outputs = _tensor_indexes(name, interp)
+    for index, array in zip(input_indexes, inputs, strict=True):
+        interp.set_tensor(index, np.ascontiguousarray(array, dtype=np.float32))
     interp.invoke()
-    return {d["name"]: interp.get_tensor(d["index"]).copy() for d in interp.get_output_details()}
+    # get_tensor already returns a copy (LiteRT's GetTensor), not a view of the interpreter.
+    return {output: interp.get_tensor(index) for output, index in outputs}
+
+
+def _tensor_indexes(name: str, interp: Any) -> tuple[list[int], list[tuple[str, int]]]:
+    """Return the input indexes and (name, index) outputs of ``interp``, read once per thread.
+
+    LiteRT builds the whole details dicts (quantisation, sparsity) on every
+    ``get_input_details``/``get_output_details`` call; the indexes never change.
+    """
+    cache: dict[str, tuple[list[int], list[tuple[str, int]]]] | None = getattr(
+        _LOCAL, "indexes", None
+    )
+    if cache is None:
+        cache = _LOCAL.indexes = {}
+    found = cache.get(name)
+    if found is None:
+        found = (
+            [int(d["index"]) for d in interp.get_input_details()],
+            [(str(d["name"]), int(d["index"])) for d in interp.get_output_details()],
+        )
+        cache[name] = found
+    return found
 
 
 class Started(Generic[_T]):
