@@ -78,7 +78,6 @@ REASONS: dict[str, str] = {
     "reason.zone_empty": "a face zone is empty",
     "reason.background_empty": "the background region is empty",
     "reason.background_dark": "the background is too dark to see a shadow on it",
-    "reason.background_one_side": "too little plain background on one side of the head",
     "reason.background_beside": "too little plain background beside the head",
     "reason.lower_face_off": "the lower face is outside the photo",
     "reason.upper_face_off": "the upper face is outside the photo",
