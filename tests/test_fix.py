@@ -296,6 +296,14 @@ def test_a_tight_photo_is_straightened_only_as_far_as_its_frame_allows():
     assert len(turned) == 1 and "not the full" in turned[0].message
     assert abs(result.after["pose.roll"].value) < 2.0
     assert framing_passes(result) == []
+    # without a background to pad with, nothing is padded: the frame's corners stay on the
+    # photo (within the placement's sub-pixel slack), so its edges hold no black fill
+    assert "fix.padded" not in [a.code for a in result.actions]
+    image = result.image
+    edges = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    # the darkest edge pixel is the dark shirt (about 89); a corner blended with a black
+    # border read 62
+    assert edges.max(axis=1).min() > 75
     # the roll left (under 2 degrees) is not turned again: fixing the output does nothing
     again = fix(result.encoded, CN)
     assert again.reason is None and again.actions == ()

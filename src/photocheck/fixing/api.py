@@ -314,7 +314,7 @@ def fix(
             "above your hair.",
         )
     identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    fill = colour[1] if colour is not None else (0, 0, 0)
+    fill = colour[1] if colour is not None else None
     found: _Choice | None = None
     refusal: tuple[str, str] = ("fix.no_face", "")
     for angle in _angles(roll, in_frame):
@@ -452,7 +452,7 @@ def _frame_into(
     size: tuple[int, int],
     maps: tuple[NDArray[np.float64], NDArray[np.float64]],
     pad: tuple[str, ...],
-    fill: tuple[int, int, int],
+    fill: tuple[int, int, int] | None,
 ) -> _Framed:
     """Resample the photo into the frame, re-placing from what the framed photo measures.
 
@@ -596,9 +596,14 @@ def _warp(
     rgb: NDArray[np.uint8],
     matrix: NDArray[np.float64],
     size: tuple[int, int],
-    fill: tuple[int, int, int],
+    fill: tuple[int, int, int] | None,
 ) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
-    """Resample the photo into the frame in one step (halving first when reducing a lot)."""
+    """Resample the photo into the frame in one step (halving first when reducing a lot).
+
+    Beyond the photo's edges the frame gets ``fill`` (the new background colour); without one
+    the edge pixels are repeated, which only ever covers the placement's sub-pixel slack
+    (``framing._EDGE_TOLERANCE``), so no black creeps into the edge rows.
+    """
     import cv2
 
     from ..imaging.resample import halve
@@ -612,8 +617,13 @@ def _warp(
         up = np.array([[factor, 0.0, offset], [0.0, factor, offset], [0.0, 0.0, 1.0]])
         matrix = (np.vstack([matrix, [0.0, 0.0, 1.0]]) @ up)[:2]
     flags = cv2.INTER_CUBIC if scale * factor > 1.0 else cv2.INTER_LINEAR
-    out = cv2.warpAffine(np.ascontiguousarray(src), matrix, size, flags=flags,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=tuple(int(c) for c in fill))  # fmt: skip
+    if fill is None:
+        out = cv2.warpAffine(np.ascontiguousarray(src), matrix, size, flags=flags,
+                             borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+    else:
+        out = cv2.warpAffine(np.ascontiguousarray(src), matrix, size, flags=flags,
+                             borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=tuple(int(c) for c in fill))  # fmt: skip
     ones = np.full(src.shape[:2], 255, dtype=np.uint8)
     valid = cv2.warpAffine(ones, matrix, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
     return out, valid

@@ -406,7 +406,9 @@ def place(
             least = 0.0 if -1e-9 < least < 0.0 else least
         outside = _outside(np.array(s), np.array(tx), np.array(ty), width, height,
                            to_source, source_shape)  # fmt: skip
-        sides = tuple(side for side in SIDES if float(outside[side]) > _EDGE_TOLERANCE)
+        # the solver may return a corner a rounding error beyond its allowed slack
+        slack = _EDGE_TOLERANCE + 1e-6
+        sides = tuple(side for side in SIDES if float(outside[side]) > slack)
         picks.append(Placement(s, tx, ty, least, worst, sides))
     return picks[0], picks[1]
 
