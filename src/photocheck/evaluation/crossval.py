@@ -305,8 +305,9 @@ def grouped_folds(
     """Assign each photo to one of ``k`` folds, every photo of a source in the same fold.
 
     Sources are placed largest first (ties in a seeded random order), each into the fold
-    where it leaves the larger of the two classes' shares smallest, so both classes stay
-    spread over the folds as evenly as whole sources allow.
+    where it leaves the larger share of the classes it holds smallest, so both classes stay
+    spread over the folds as evenly as whole sources allow (with one photo per source, plain
+    stratification).
 
     Parameters
     ----------
@@ -336,7 +337,11 @@ def grouped_folds(
     load = np.zeros((k, 2))
     fold_of = np.empty(names.size, dtype=np.intp)
     for source in order.tolist():
-        share = ((load + counts[source]) / totals).max(axis=1)
+        # Only the classes the source holds: a class it does not add to must not steer it
+        # (a single compliant photo would otherwise follow the fold with the fewest
+        # non-compliant ones, and pile up there).
+        held = counts[source] > 0
+        share = ((load[:, held] + counts[source][held]) / totals[held]).max(axis=1)
         fold = int(np.argmin(share + 1e-9 * load.sum(axis=1)))  # ties: the emptier fold
         fold_of[source] = fold
         load[fold] += counts[source]
