@@ -622,7 +622,8 @@ def build(wheel: Path, mediapipe_src: Path, out: Path) -> None:
     files["canonical_face.npz"] = canonical_face_npz(mediapipe_src)
     descriptions["canonical_face.npz"] = (
         "Canonical 3D face: `vertices` (468, 3) float64 and Procrustes `weights` (468,) float64 "
-        "(zero where the pbtxt gives none), for head pose.",
+        "(zero where the pbtxt gives none), for head pose and the mesh's mirror partners "
+        "(`photocheck.vision.mesh.mirror_partners`).",
         f"`{CANONICAL_OBJ}` and `{GEOMETRY_PBTXT}` @ `{MEDIAPIPE_COMMIT}`",
     )
     files["LICENSE-mediapipe"] = (mediapipe_src / "LICENSE").read_bytes()
