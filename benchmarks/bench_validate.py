@@ -64,7 +64,8 @@ NEW_FLOOR_AIM = 1.5  # validate() at most 1.5 x decode + detection + mesh
 OLD_FLOOR_AIM = 1.0  # validate() at or below the retired dlib pipeline's floor
 IMPORT_AIM_S = 0.2
 FIRST_VALIDATE_AIM_S = 0.5
-MAX_RATIO = 6.0  # gross regression against the new floor (about twice the ratio of today): fail CI
+# A gross regression against the new floor fails CI: about twice today's ratio (3.3-3.9).
+MAX_RATIO = 7.5
 
 
 def portrait_jpeg() -> bytes:
