@@ -85,6 +85,7 @@ class _Framed(NamedTuple):
     valid: NDArray[np.bool_]
     matrix: NDArray[np.float64]
     failing: str
+    analysis: Analysis  # of ``rgb``: what was measured on it stays cached
 
 
 class _Choice(NamedTuple):
@@ -375,13 +376,12 @@ def fix(
             FixAction("fix.colour", f"Converted the {loaded.mode} image to 24-bit RGB colour.")
         )
     if colour is not None and not _has_background(before, colour[0]):
-        from ..vision.segmentation import person_mask
-
         frame = placement.matrix() if placement is not None else np.eye(2, 3)
         eyes = frame @ np.array([face.eye_x, face.eye_y, 1.0])
         chin = frame @ np.array([geo["chin"][0], geo["chin"][1], 1.0])
         face_px = face.face_width * (placement.scale if placement is not None else 1.0)
-        mask = person_mask(np.ascontiguousarray(rgb))
+        # the person mask of ``rgb``: the framed photo's, or the photo's own when unframed
+        mask = (chosen.analysis if chosen is not None else analysis).person_mask
         doubt = side_doubt(analysis.person_mask, eye_y_in_photo) or mask_doubt(
             mask, valid, (eyes[0], eyes[1]), (chin[0], chin[1]), face_px
         )
@@ -477,12 +477,19 @@ def _frame_into(
             best, face = again, estimate
         matrix = _compose(best.matrix(), to_canvas)
         framed, inside = _warp(loaded.rgb, matrix, (width, height), fill)
-        seen = _measured_face(framed, best)
+        measured_photo = Analysis(LoadedImage(framed, "<framed>", None, "RGB", None, None))
+        seen = _measured_face(measured_photo, best)
         measured, failing = best.margin, ""
         if seen is not None:
             measured = framing.margin(seen, rules, best, width, height)
             failing = framing.failing(seen, rules, best, width, height)
-        tried.append((measured, failing, _Framed(best, face, framed, inside, matrix, failing)))
+        tried.append(
+            (
+                measured,
+                failing,
+                _Framed(best, face, framed, inside, matrix, failing, measured_photo),
+            )
+        )
         if seen is None:
             break
         seen_faces.append(seen)
@@ -531,14 +538,10 @@ def _placement_refusal(free: framing.Placement, best: framing.Placement) -> tupl
     )
 
 
-def _measured_face(
-    rgb: NDArray[np.uint8], placement: framing.Placement
-) -> framing.FaceFrame | None:
+def _measured_face(framed: Analysis, placement: framing.Placement) -> framing.FaceFrame | None:
     """Measure the face on the framed photo; return it in the straightened photo's pixels."""
     try:
-        seen = framing.FaceFrame.from_geometry(
-            Analysis(LoadedImage(rgb, "<framed>", None, "RGB", None, None)).geometry
-        )
+        seen = framing.FaceFrame.from_geometry(framed.geometry)
     except NotAssessed:
         return None
     s, tx, ty = placement.scale, placement.tx, placement.ty
