@@ -172,20 +172,21 @@ def _json_interval(interval: Interval | None) -> list[float | None] | None:
     return None if interval is None else [_json(interval.low), _json(interval.high)]
 
 
-def _rate(x: float, interval: Interval | None = None) -> str:
+def _figure(x: float, interval: Interval | None, spec: str) -> str:
+    """``x`` in ``spec`` with its interval when it has one; "-" for NaN."""
     if x != x:
         return "-"
     if interval is None or interval.low != interval.low:
-        return f"{x:.1%}"
-    return f"{x:.1%} [{interval.low:.1%}, {interval.high:.1%}]"
+        return format(x, spec)
+    return f"{x:{spec}} [{interval.low:{spec}}, {interval.high:{spec}}]"
+
+
+def _rate(x: float, interval: Interval | None = None) -> str:
+    return _figure(x, interval, ".1%")
 
 
 def _num(x: float, interval: Interval | None = None) -> str:
-    if x != x:
-        return "-"
-    if interval is None or interval.low != interval.low:
-        return f"{x:.3f}"
-    return f"{x:.3f} [{interval.low:.3f}, {interval.high:.3f}]"
+    return _figure(x, interval, ".3f")
 
 
 def _shipped(c: CheckEvaluation | None) -> str:

@@ -37,7 +37,7 @@ __all__ = ["ROLL_KEPT_DEGREES", "STRAIGHTEN_FROM_DEGREES", "FixAction", "FixResu
 # noise, so a fixed photo is not straightened again).
 STRAIGHTEN_FROM_DEGREES = 1.0
 # When the full turn does not fit, the roll left in the photo: under 2 degrees (the issue's aim
-# for the output) by more than the roll's declared measurement noise (0.54 degrees).
+# for the output) by more than the roll's declared measurement noise (pose.roll's Range).
 ROLL_KEPT_DEGREES = 1.4
 _ROLL_AIM_DEGREES = 2.0
 # Nominal frame height for profiles that do not fix the pixel size (the scale is then chosen
