@@ -139,6 +139,15 @@ def test_a_few_strands_at_the_top_edge_are_not_a_cut_head():
     assert not _head_cut(SimpleNamespace(person_mask=mask), {**geo, "crown_method": "person_mask"})
 
 
+def test_a_black_and_white_photo_is_refused_for_a_colour_profile(portrait):
+    grey = np.repeat(np.dot(portrait, [0.299, 0.587, 0.114]).astype(np.uint8)[:, :, None], 3, 2)
+    result = fix(grey, CN)
+    assert result.before["image.format"].details["colour"] == "grey"
+    assert result.reason is not None and result.reason.code == "fix.not_colour"
+    assert "colour" in result.reason.message and result.image is None
+    assert fix(portrait, CN).reason is None  # the same photo in colour is fixed
+
+
 def test_no_face_is_refused(blank):
     result = fix(blank, CN)
     assert result.reason is not None and result.reason.code == "fix.no_face"

@@ -355,7 +355,7 @@ def markdown(
         "(`fix.no_space_above`: 4-25 px above the hair, or a bun's strands reaching the edge),",
         "a head leaning more than 12 degrees (`fix.roll_too_large`; with that limit lifted it",
         "is `fix.no_space_above`), and, for `icao`, faces with eyes under 90 px apart",
-        "(`fix.low_resolution`). A grey photo stays grey (`image.format.not_colour`). The",
+        "(`fix.low_resolution`). A black-and-white photo is refused (`fix.not_colour`). The",
         "regressions are the background, seen closer: the frame keeps the wall around the head,",
         "so a textured plaster wall, a dark half or a black headrest beside the head becomes a",
         "larger share of the background than in the whole photo; replacing the background is",

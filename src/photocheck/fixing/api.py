@@ -247,7 +247,8 @@ def fix(
     FixResult
         ``after`` is the fixed photo's verdict, ``actions`` what was done; ``reason`` says why
         no fix was possible (no single face, head too close to an edge, too little space
-        above the hair, a roll beyond 12 degrees, a face too small in pixels...).
+        above the hair, a roll beyond 12 degrees, a face too small in pixels, a black-and-white
+        photo for a profile that asks for colour...).
 
     Raises
     ------
@@ -287,6 +288,12 @@ def fix(
             "fix.low_resolution",
             f"The face is too small in pixels to fix (eyes {geo['eye_distance']:.0f} px apart; "
             f"at least {min_eyes} px needed): retake it closer or at a higher resolution.",
+        )
+    allowed_colour = prof.rules.get("image.format", {}).get("allowed_colour") or ("grey",)
+    if "grey" not in allowed_colour and before["image.format"].details.get("colour") == "grey":
+        return refuse(
+            "fix.not_colour",
+            "The photo is in black and white and fix cannot add colour: retake it in colour.",
         )
     actions: list[FixAction] = []
     eye_y_in_photo = float(geo["eye_midpoint"][1])
