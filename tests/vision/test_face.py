@@ -121,7 +121,7 @@ def _fake_models(
     The mesh's presence is looked up by the crop's centre x (each fake face has its own).
     """
 
-    def full_range(rgb: NDArray[np.uint8]) -> list[Detection]:
+    def full_range(rgb: NDArray[np.uint8], min_score: float = 0.6) -> list[Detection]:
         if full is None:
             pytest.fail("the full-range model was run")
         return full
@@ -137,12 +137,13 @@ def _fake_models(
 PHOTO = np.zeros((400, 600, 3), dtype=np.uint8)
 
 
-def test_one_confirmed_face_does_not_run_the_full_range_model(
+def test_a_short_range_detection_the_mesh_rejects_is_no_face(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A second detection the mesh rejects (presence 0.1) is no face.
+    # A second detection the mesh rejects (presence 0.1) is no face; the full-range model,
+    # asked for a second face (tests/vision/test_face_count.py), sees only the first.
     face, other = _detection(100, 100, 200), _detection(400, 100, 100)
-    _fake_models(monkeypatch, [face, other], None, {200.0: 1.0, 450.0: 0.1})
+    _fake_models(monkeypatch, [face, other], [face], {200.0: 1.0, 450.0: 0.1})
     (found,) = find_faces(PHOTO)
     assert found.box == (100.0, 100.0, 300.0, 300.0)
 

@@ -24,6 +24,7 @@ from .runtime import run
 
 __all__ = [
     "ANCHOR_OFFSET",
+    "FULL_RANGE_API_MIN_SCORE",
     "FULL_RANGE_MIN_SCORE",
     "NMS_MIN_IOU",
     "SCORE_CLIP",
@@ -38,6 +39,10 @@ __all__ = [
 # Minimum face probability kept, from the graphs' ``min_score_thresh``.
 SHORT_RANGE_MIN_SCORE = 0.5
 FULL_RANGE_MIN_SCORE = 0.6
+# MediaPipe's public face-detection APIs (the Python ``FaceDetection`` solution and the Tasks
+# ``FaceDetector``) replace the graph's threshold with ``min_detection_confidence``, 0.5 by
+# default, for the full-range model too.
+FULL_RANGE_API_MIN_SCORE = 0.5
 # Logits are clipped to +-SCORE_CLIP before the sigmoid (``score_clipping_thresh``).
 SCORE_CLIP = 100.0
 # Boxes overlapping the best remaining box by more than this IoU are merged into it.
@@ -119,7 +124,9 @@ def short_range_faces(rgb: NDArray[np.uint8]) -> list[Detection]:
     return sorted(_detect(rgb, _SHORT_RANGE), key=_area, reverse=True)
 
 
-def full_range_faces(rgb: NDArray[np.uint8]) -> list[Detection]:
+def full_range_faces(
+    rgb: NDArray[np.uint8], min_score: float = FULL_RANGE_MIN_SCORE
+) -> list[Detection]:
     """Find the faces the full-range model sees (down to small or distant faces).
 
     It misses some close-ups that the short-range model finds, and finds faces cut by the
@@ -129,13 +136,18 @@ def full_range_faces(rgb: NDArray[np.uint8]) -> list[Detection]:
     ----------
     rgb : ndarray of uint8, shape (H, W, 3)
         The photo, RGB.
+    min_score : float, optional
+        Lowest face probability kept, in ``[0, 1]``; higher keeps fewer boxes. The graph's
+        :data:`FULL_RANGE_MIN_SCORE` by default; MediaPipe's public APIs use
+        :data:`FULL_RANGE_API_MIN_SCORE`. Boxes below it take no part in the merging either.
 
     Returns
     -------
     list of Detection
-        Faces scoring at least :data:`FULL_RANGE_MIN_SCORE`, largest box first.
+        Faces scoring at least ``min_score``, largest box first.
     """
-    return sorted(_detect(rgb, _FULL_RANGE), key=_area, reverse=True)
+    model = _FULL_RANGE._replace(min_score=min_score)
+    return sorted(_detect(rgb, model), key=_area, reverse=True)
 
 
 def same_face(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:

@@ -2,8 +2,8 @@
 
 :func:`find_faces` runs BlazeFace, then the attention mesh on every detection (on its crop and
 the crop's mirror image, averaged: see :mod:`.mesh`), and keeps the faces the mesh's presence
-gate confirms; when the short-range detector finds no such face, or
-several, the full-range detector is asked as well. :func:`face_geometry` turns one face's mesh
+gate confirms; the full-range detector is asked as well, for a second face beside a single
+one, and to settle the cases of no face or several. :func:`face_geometry` turns one face's mesh
 into the named values the checks and the annotated image use (eye centres, chin, face width,
 pose...).
 """
@@ -19,7 +19,13 @@ from numpy.typing import NDArray
 
 from . import geometry
 from .crop import face_crop
-from .detection import Detection, full_range_faces, same_face, short_range_faces
+from .detection import (
+    FULL_RANGE_API_MIN_SCORE,
+    Detection,
+    full_range_faces,
+    same_face,
+    short_range_faces,
+)
 from .mesh import PRESENCE_THRESHOLD, face_mesh
 from .pose import head_pose
 
@@ -63,11 +69,19 @@ def find_faces(rgb: NDArray[np.uint8]) -> list[Face]:
 
     A face is a detection whose mesh presence is at least
     :data:`photocheck.vision.mesh.PRESENCE_THRESHOLD`. The short-range detector (close-ups)
-    goes first, and the full-range one settles the two cases it leaves open:
+    goes first, and the full-range one is asked what it leaves open:
 
+    - one is confirmed: a full-range detection elsewhere that the mesh confirms is a second
+      face. The short-range model can miss a face cut by the photo's edge (a second person
+      at the side of a snapshot: 0.14) that the full-range model, asked at MediaPipe's public
+      default (:data:`photocheck.vision.detection.FULL_RANGE_API_MIN_SCORE`), finds (0.59);
+      on the development photos it scored nothing beside the face of a one-face photo above
+      0.32. This costs one full-range run (about 5 ms) on every one-face photo;
     - none of its detections is confirmed: the full-range model's confirmed detections are
       the faces (it frames turned and distant faces differently, and sees faces the
-      short-range model misses);
+      short-range model misses), at the graph's stricter threshold, since these become the
+      photo's subject (an ear beside a masked face scored 0.49-0.51 as the photo was
+      re-encoded or resized, and the mesh took it for a face);
     - several are confirmed: a face counts only when the full-range model finds it too,
       unless it finds none of them (it misses some close-ups). On the development photos
       both models found every real second face; the short-range model alone found a logo
@@ -85,7 +99,13 @@ def find_faces(rgb: NDArray[np.uint8]) -> list[Face]:
     """
     faces = _confirmed(rgb, short_range_faces(rgb))
     if len(faces) == 1:
-        return faces
+        (face,) = faces
+        elsewhere = [
+            d
+            for d in full_range_faces(rgb, FULL_RANGE_API_MIN_SCORE)
+            if not same_face(np.array(face.box), d.box)
+        ]
+        return _by_area(faces + _confirmed(rgb, elsewhere)) if elsewhere else faces
     full = full_range_faces(rgb)
     if not faces:
         return _confirmed(rgb, full)
@@ -102,8 +122,12 @@ def _confirmed(rgb: NDArray[np.uint8], detections: list[Detection]) -> list[Face
             continue
         x0, y0, x1, y1 = (float(v) for v in detection.box)
         faces.append(Face((x0, y0, x1, y1), float(detection.score), mesh.points, mesh.presence))
-    faces.sort(key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)
-    return faces
+    return _by_area(faces)
+
+
+def _by_area(faces: list[Face]) -> list[Face]:
+    """Return the faces by decreasing box area."""
+    return sorted(faces, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)
 
 
 def face_geometry(face: Face) -> dict[str, Any]:
