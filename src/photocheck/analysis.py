@@ -7,8 +7,9 @@ cached, so that twenty checks share one face detection and one colour conversion
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NotAssessed
 from .imaging.load import LoadedImage
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from .vision.runtime import Started
 
 __all__ = ["CANON", "Analysis"]
+
+# A background region: a mask, or weights 0-1 (:attr:`Analysis.background_weight`).
+_Region = TypeVar("_Region", "NDArray[np.bool_]", "NDArray[np.float32]")
 
 # The aligned face crop: eyes level, inter-eye distance CANON["ied"] px, so that scores on
 # it do not depend on the photo's size.
@@ -252,26 +256,60 @@ class Analysis:
         :func:`photocheck.imaging.fill.fill_mask`) unless that would leave too little.
         Raises :class:`NotAssessed` when there is no face or too little background is visible.
         """
+        import numpy as np
+
+        mask = self._beside_person & (self.small_person_mask < _MASK_UNSURE)
+        return self._without_fill(mask, np.count_nonzero)
+
+    @cached_property
+    def background_weight(self) -> NDArray[np.float32]:
+        """How much each pixel of :attr:`small` counts as background, 0-1 (1 = surely background).
+
+        The chance of background, ``1 -`` :attr:`small_person_mask`, outside the person mask
+        dilated by a margin (as in :attr:`background_mask`); 0 on the dilated person and on
+        black fill, which is left out unless that would leave too little. Unlike
+        :attr:`background_mask` nothing is cut at a low chance of "person": the mirror-averaged
+        mask is half sure wherever its two runs disagree (a second person or an object behind,
+        a raised arm), and such an area counts in part instead of vanishing from the
+        background. Raises :class:`NotAssessed` when there is no face or the weights sum to
+        too little background.
+        """
+        import numpy as np
+
+        chance = self.small_person_mask
+        weight = np.where(self._beside_person, np.float32(1.0) - chance, np.float32(0.0))
+        return self._without_fill(weight.astype(np.float32), np.sum)
+
+    @cached_property
+    def _beside_person(self) -> NDArray[np.bool_]:
+        """Pixels of :attr:`small` outside the person mask dilated by ``_MASK_MARGIN`` face widths."""
         import cv2
         import numpy as np
 
         from .vision.geometry import MASK_PERSON
 
         geo = self.geometry
-        small, scale = self.small
-        h, w = small.shape[:2]
-        chance = self.small_person_mask
+        _, scale = self.small
         margin = max(1, round(_MASK_MARGIN * geo["face_width"] * scale))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
-        person = cv2.dilate((chance >= MASK_PERSON).astype(np.uint8), kernel) > 0
-        mask = ~person & (chance < _MASK_UNSURE)
+        person = cv2.dilate((self.small_person_mask >= MASK_PERSON).astype(np.uint8), kernel) > 0
+        beside: NDArray[np.bool_] = ~person
+        return beside
+
+    def _without_fill(self, region: _Region, amount: Callable[[_Region], Any]) -> _Region:
+        """``region`` (a mask or weights) with fill left out unless too little would remain.
+
+        ``amount`` measures how much background a region holds (pixels or summed weight).
+        Raises :class:`NotAssessed` when too little remains even with the fill.
+        """
+        h, w = self.small[0].shape[:2]
         enough = max(50.0, 0.02 * h * w)
-        without_fill = mask & ~self.small_fill
-        if np.count_nonzero(without_fill) >= enough:
-            mask = without_fill
-        if np.count_nonzero(mask) < enough:
+        without_fill: _Region = region * ~self.small_fill
+        if amount(without_fill) >= enough:
+            region = without_fill
+        if amount(region) < enough:
             raise NotAssessed("too little background is visible around the head")
-        return mask
+        return region
 
     @cached_property
     def canonical_face(self) -> dict[str, Any]:

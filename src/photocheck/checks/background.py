@@ -22,17 +22,20 @@ from ..scores.plainness import plainness
             too_high=Outcome("background.uniformity.uneven", "Use a plain background of one colour: {value:.0%} of the background differs in colour from the rest (objects, a door, a second colour or a deep shadow)."),
         ),
         Range(
-            "texture", None, "max_texture", noise=0.013, plausible=(0.0, 0.6),
+            "texture", None, "max_texture", noise=0.014, plausible=(0.0, 0.6),
             too_high=Outcome("background.uniformity.busy", "Use a plain background: {value:.0%} of the background is textured or cluttered. Stand in front of a plain wall with nothing else in view."),
         ),
     ],
 )  # fmt: skip
 def background_uniformity(analysis: Analysis) -> Mapping[str, Scalar]:
-    """Score the off-colour patches and the texture of the whole background, at the face's scale."""
+    """Score the off-colour patches and the texture of the whole background, at the face's scale.
+
+    Each pixel counts by its chance of being background (:attr:`Analysis.background_weight`).
+    """
     _, scale = analysis.small
     feature_size = analysis.geometry["eye_distance"] * scale
     return plainness(
-        analysis.small_lab, analysis.background_mask, feature_size=feature_size
+        analysis.small_lab, analysis.background_weight, feature_size=feature_size
     )._asdict()
 
 

@@ -10,11 +10,16 @@ with one colour:
 * ``patches`` compares it with a plane fitted to the background colour (robustly, so that
   objects do not pull the plane), so a gradient across the frame costs nothing but a
   poster, a door or a second colour does.
+
+The region may be soft: each pixel counts with a weight in 0-1 (the chance that it is
+background), and both measures are weighted shares. A pixel the person mask is unsure of
+then counts in part instead of all or nothing, so a value moves a little, not by a whole
+blob, when the mask does.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,10 +45,10 @@ class Plainness(NamedTuple):
     Attributes
     ----------
     texture : float
-        Share of the region's pixels more than ``TEXTURE_DELTA_E`` from the mean colour of
-        their neighbourhood (0-1, 0 is smooth; texture, print, clutter and noise raise it).
+        Share of the region (by weight) more than ``TEXTURE_DELTA_E`` from the mean colour
+        of its neighbourhood (0-1, 0 is smooth; texture, print, clutter and noise raise it).
     patches : float
-        Share of the region's pixels more than ``PATCH_DELTA_E`` from the region's fitted
+        Share of the region (by weight) more than ``PATCH_DELTA_E`` from the region's fitted
         colour plane (0-1, 0 is one colour or a smooth gradient; objects, a second wall
         colour or a dark doorway raise it).
     """
@@ -53,7 +58,10 @@ class Plainness(NamedTuple):
 
 
 def plainness(
-    lab: NDArray[np.float32], mask: NDArray[np.bool_], *, feature_size: float
+    lab: NDArray[np.float32],
+    weight: NDArray[np.bool_] | NDArray[np.floating[Any]],
+    *,
+    feature_size: float,
 ) -> Plainness:
     """Measure the texture and off-colour patches of a region, forgiving smooth gradients.
 
@@ -61,8 +69,9 @@ def plainness(
     ----------
     lab : ndarray of float32, shape (H, W, 3)
         The image in CIELAB (:func:`photocheck.imaging.colour.to_lab`).
-    mask : ndarray of bool, shape (H, W)
-        The region (the background): pixels outside it do not enter any statistic.
+    weight : ndarray of bool or float, shape (H, W)
+        The region (the background): how much each pixel counts, 0-1 (a bool mask: in or
+        out). Pixels of weight 0 do not enter any statistic.
     feature_size : float
         The inter-eye distance in this image's pixels; the texture neighbourhood is a square
         ``TEXTURE_WINDOW`` times as wide (odd, at least 3 px).
@@ -70,12 +79,13 @@ def plainness(
     Returns
     -------
     Plainness
-        ``texture`` and ``patches``, shares of the region in 0-1; higher is busier.
+        ``texture`` and ``patches``, weighted shares of the region in 0-1; higher is busier.
+        A bool mask gives the plain shares of its pixels.
 
     Raises
     ------
     ValueError
-        When the region is empty.
+        When the region is empty (no pixel of positive weight).
 
     Examples
     --------
@@ -86,48 +96,72 @@ def plainness(
     >>> plainness(to_lab(wall), np.ones((60, 80), bool), feature_size=20.0)
     Plainness(texture=0.0, patches=0.0)
     """
-    if not mask.any():
+    weights = np.clip(np.asarray(weight, dtype=np.float32), 0.0, 1.0)
+    region = weights > 0
+    if not region.any():
         raise ValueError("the region is empty")
-    return Plainness(texture=_texture(lab, mask, feature_size), patches=_patches(lab, mask))
+    return Plainness(
+        texture=_texture(lab, weights, region, feature_size),
+        patches=_patches(lab, weights, region),
+    )
 
 
-def _texture(lab: NDArray[np.float32], mask: NDArray[np.bool_], feature_size: float) -> float:
-    """Share of pixels far from their neighbourhood's mean colour, the mean taken inside the mask."""
+def _texture(
+    lab: NDArray[np.float32],
+    weights: NDArray[np.float32],
+    region: NDArray[np.bool_],
+    feature_size: float,
+) -> float:
+    """Weighted share of pixels far from their neighbourhood's mean colour, taken in the region."""
     import cv2
 
     side = max(3, round(TEXTURE_WINDOW * feature_size) | 1)
-    weight = mask.astype(np.float32)
-    # Normalised convolution: the neighbourhood mean of the region's pixels only, so the
-    # person's edge does not bleed into the background next to it.
-    total = cv2.boxFilter(lab * weight[:, :, None], -1, (side, side))
-    share = cv2.boxFilter(weight, -1, (side, side))
+    # Normalised convolution: the weighted neighbourhood mean of the region's pixels only, so
+    # the person's edge does not bleed into the background next to it.
+    total = cv2.boxFilter(lab * weights[:, :, None], -1, (side, side))
+    share = cv2.boxFilter(weights, -1, (side, side))
     difference = lab - total / np.maximum(share, 1e-6)[:, :, None]
     squared = np.einsum("ijk,ijk->ij", difference, difference)
     # The region's outermost pixels sit on the mask's edge (hair, a fill bar): left out.
-    inner = cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    inner = cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     if np.count_nonzero(inner) < 20:
-        inner = mask
-    return float(np.mean(squared[inner] > TEXTURE_DELTA_E**2))
+        inner = region
+    counted = weights[inner].astype(np.float64)
+    return float(np.dot(counted, squared[inner] > TEXTURE_DELTA_E**2) / counted.sum())
 
 
-def _patches(lab: NDArray[np.float32], mask: NDArray[np.bool_]) -> float:
-    """Share of pixels far from a robustly fitted plane of the region's colour."""
+def _patches(
+    lab: NDArray[np.float32], weights: NDArray[np.float32], region: NDArray[np.bool_]
+) -> float:
+    """Weighted share of pixels far from a robustly fitted plane of the region's colour."""
     # Every pixel of the region, not every other row and column: such a sample takes the other
     # half of the columns in a mirror image (for an even width) and the other pixels after a
     # 2 px crop, and the fit on a two-coloured background can tip with the sample (up to 0.06
     # on a development photo; the 90th percentile change under a crop or resize halves).
-    h, w = mask.shape
-    index = np.flatnonzero(mask)
+    h, w = region.shape
+    index = np.flatnonzero(region)
     ys, xs = np.divmod(index, w)
     design = np.column_stack([np.ones(index.size), xs / w - 0.5, ys / h - 0.5])
     colours = np.take(lab.reshape(-1, 3), index, axis=0).astype(np.float64)
-    a, b = design, colours  # the first fit takes every pixel
+    counts = np.take(weights.reshape(-1), index).astype(np.float64)
+    a, b, c = design, colours, counts  # the first fit takes every pixel
     for fit in range(_REFITS + 1):
-        # Least squares by the normal equations: a 3 x 3 system, whatever the region's size.
-        coef = np.linalg.solve(a.T @ a + 1e-9 * np.eye(3), a.T @ b)
+        # Weighted least squares by the normal equations: a 3 x 3 system, whatever the size.
+        weighted = a.T * c
+        coef = np.linalg.solve(weighted @ a + 1e-9 * np.eye(3), weighted @ b)
         residual = colours - design @ coef
         squared = np.einsum("ij,ij->i", residual, residual)
         if fit < _REFITS:
-            chosen = squared <= np.median(squared)
+            chosen = squared <= _weighted_median(squared, counts)
             a, b = design.compress(chosen, axis=0), colours.compress(chosen, axis=0)  # [chosen]
-    return float(np.mean(squared > PATCH_DELTA_E**2))
+            c = counts.compress(chosen)
+    return float(np.dot(counts, squared > PATCH_DELTA_E**2) / counts.sum())
+
+
+def _weighted_median(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """Return the value at and below which half the weight lies (``np.median`` for equal weights)."""
+    if np.all(weights == weights[0]):
+        return float(np.median(values))  # a bool region: the plain median, in linear time
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(values[order[np.searchsorted(cumulative, 0.5 * cumulative[-1])]])
