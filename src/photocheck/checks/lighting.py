@@ -160,7 +160,10 @@ def _beside_head(
     cy = (crown + chin) / 2
     a = max(0.5, _HEAD_HALF_WIDTH * face_w)
     b = max(0.5, 0.62 * (chin - crown))
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    # A column of rows and a row of columns: the grids below broadcast them (the same values
+    # as from full np.mgrid grids, without computing them on every pixel).
+    ys = np.arange(h, dtype=np.float32)[:, np.newaxis]
+    xs = np.arange(w, dtype=np.float32)[np.newaxis, :]
     dx, dy = xs - np.float32(cx), ys - np.float32(cy)
     cos, sin = np.cos(np.radians(geo["roll"])), np.sin(np.radians(geo["roll"]))
     u, v = dx * cos + dy * sin, dy * cos - dx * sin
