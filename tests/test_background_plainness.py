@@ -206,9 +206,11 @@ def test_person_mask_is_reduced_over_the_blocks_the_small_copy_covers() -> None:
 
 PHOTOS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "photos"
 MANIFEST = PHOTOS / "manifest.csv"
-# Measured 0.926 cross-validated (5 folds, seed 0; 88 plain / 76 busy), 0.933 in-sample;
-# the floor sits about three photos lower.
-FLOOR = 0.89
+# Measured with the weighted background region (each pixel by its chance of being background):
+# 0.933 0.939 0.939 0.920 0.933 cross-validated over fold seeds 0-4 (mean 0.933; 88 plain /
+# 76 busy); the hard region read 0.891 0.903 0.909 0.896 0.908 (mean 0.902). The floor sits
+# about two photos under the mean.
+MEAN_FLOOR = 0.92
 
 
 @pytest.mark.evaluation
@@ -235,6 +237,9 @@ def test_cross_validated_plain_vs_busy_on_development_photos() -> None:
             value = measured.get(name)  # not measured: rejected, as the verdict would
             column.append(float(value) if isinstance(value, int | float) else np.inf)
     limits = [Limit(limit.value, "max") for limit in ranges]
-    result = cross_validate(values, truth, limits, k=5, seed=0)
-    assert (result.positives, result.negatives) == (88, 76)
-    assert result.balanced_accuracy >= FLOOR, result
+    results = [
+        cross_validate(values, truth, limits, k=5, seed=seed, resamples=0) for seed in range(5)
+    ]
+    assert (results[0].positives, results[0].negatives) == (88, 76)
+    mean = float(np.mean([r.balanced_accuracy for r in results]))
+    assert mean >= MEAN_FLOOR, [round(r.balanced_accuracy, 3) for r in results]
