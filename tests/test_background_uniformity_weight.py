@@ -4,8 +4,8 @@ The mirror-averaged person mask is half sure wherever its two runs disagree (a s
 or an object behind, a raised arm). A hard cut at a low chance of "person" dropped such areas
 from the background whole; weighted shares count them in part. Built regions check the
 weighting exactly; the portrait checks :attr:`Analysis.background_weight` against the mask it
-is made from; on the development photos the limits chosen on four folds and judged on the
-fifth keep their balanced accuracy over five fold seeds.
+is made from. The cross-validated figure on the development photos is tested in
+``test_background_plainness.py``.
 """
 
 from __future__ import annotations
