@@ -127,7 +127,7 @@ def _texture(
     if np.count_nonzero(inner) < 20:
         inner = region
     counted = weights[inner].astype(np.float64)
-    return float(np.dot(counted, squared[inner] > TEXTURE_DELTA_E**2) / counted.sum())
+    return float(_sum_where(counted, squared[inner] > TEXTURE_DELTA_E**2) / counted.sum())
 
 
 def _patches(
@@ -155,7 +155,7 @@ def _patches(
             chosen = squared <= _weighted_median(squared, counts)
             a, b = design.compress(chosen, axis=0), colours.compress(chosen, axis=0)  # [chosen]
             c = counts.compress(chosen)
-    return float(np.dot(counts, squared > PATCH_DELTA_E**2) / counts.sum())
+    return float(_sum_where(counts, squared > PATCH_DELTA_E**2) / counts.sum())
 
 
 def _weighted_median(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
@@ -165,3 +165,14 @@ def _weighted_median(values: NDArray[np.float64], weights: NDArray[np.float64]) 
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order])
     return float(values[order[np.searchsorted(cumulative, 0.5 * cumulative[-1])]])
+
+
+def _sum_where(weights: NDArray[np.float64], where: NDArray[np.bool_]) -> float:
+    """Return the sum of ``weights`` where ``where`` holds, without BLAS.
+
+    ``np.dot`` hands more than 10,000 values to OpenBLAS, which splits them between its
+    threads: waking them costs milliseconds on a busy machine, and the split depends on the
+    core count. Here the weights are multiples of ``2**-24`` (float32 values of ``1 -``
+    a float32 chance, or bools) and the sums exact in float64 whatever their order.
+    """
+    return float(np.einsum("i,i->", weights, where))
