@@ -159,9 +159,59 @@ def _patches(
 
 
 def _weighted_median(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
-    """Return the value at and below which half the weight lies (``np.median`` for equal weights)."""
+    """Return the value at and below which half the weight lies (``np.median`` for equal weights).
+
+    The weights must be positive. The value is that of the first pixel, in the stable sort
+    order of ``values``, whose running sum of weights (``np.cumsum``) reaches half their sum:
+    what :func:`_weighted_median_by_sort` returns, found here without sorting every value. A
+    candidate is kept when the weight strictly below it is less than half the sum and the
+    weight at or below it more, both by ``8 n eps`` of the sum: a sum of ``n`` positive terms,
+    in any order, is off by at most about ``n eps`` of itself (the sort's running sums and
+    total, and the sums here), so the sort's running sum also reaches half its total within
+    the candidate's run of equal values. Otherwise the sort decides.
+    """
     if np.all(weights == weights[0]):
         return float(np.median(values))  # a bool region: the plain median, in linear time
+    total = float(weights.sum())
+    half = 0.5 * total
+    candidate = _weighted_median_candidate(values, weights, total)
+    if candidate is not None:
+        slack = 8.0 * values.size * np.finfo(np.float64).eps * total
+        below = _sum_where(weights, values < candidate)
+        upto = _sum_where(weights, values <= candidate)
+        if below < half - slack and upto > half + slack:
+            return candidate
+    return _weighted_median_by_sort(values, weights)
+
+
+def _weighted_median_candidate(
+    values: NDArray[np.float64], weights: NDArray[np.float64], total: float
+) -> float | None:
+    """Find the weighted median by sorting only the values at the ranks it can take.
+
+    With weights in (0, 1] summing to ``total`` (``S``), ``D = n - S`` short of one each in
+    all, the median's rank ``k`` (0-based, ascending) has at least half the sum in ranks
+    ``0..k`` (so ``k >= S/2 - 1``) and less in ranks ``0..k-1`` (so ``k < S/2 + D``). Returns
+    None when the rounded sums find no value there (the caller then sorts everything).
+    """
+    n = values.size
+    half = 0.5 * total
+    first = min(n - 1, max(0, int(half) - 2))
+    last = min(n - 1, max(first, int(half + (n - total)) + 2))
+    # Two partitions of one rank each: NumPy's partition at two ranks at once is far slower.
+    lower = np.partition(values, first)
+    low = lower[first]
+    high = np.partition(lower[first:], last - first)[last - first]
+    band = (values >= low) & (values <= high)
+    band_values, band_weights = values[band], weights[band]
+    order = np.argsort(band_values, kind="stable")
+    running = _sum_where(weights, values < low) + np.cumsum(band_weights[order])
+    at = int(np.searchsorted(running, half))
+    return float(band_values[order[at]]) if at < order.size else None
+
+
+def _weighted_median_by_sort(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """Return the weighted median by a stable sort of every value and the running sum."""
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order])
     return float(values[order[np.searchsorted(cumulative, 0.5 * cumulative[-1])]])
