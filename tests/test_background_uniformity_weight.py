@@ -143,14 +143,3 @@ def test_a_half_sure_area_counts_in_part_where_the_mask_drops_it(half_sure: Anal
     inside[y0 + 1 : y1 - 1, x0 + 1 : x1 - 1] = True
     np.testing.assert_allclose(analysis.background_weight[inside], 0.7, atol=1e-5)
     assert not analysis.background_mask[inside].any()
-
-
-def test_background_weight_leaves_letterbox_bars_out(portrait: np.ndarray) -> None:
-    bar = 80
-    padded = np.zeros((portrait.shape[0], portrait.shape[1] + 2 * bar, 3), np.uint8)
-    padded[:, bar:-bar] = portrait
-    analysis = Analysis(load_image(padded))
-    weight = analysis.background_weight
-    edge = int(np.ceil(bar * analysis.small[1]))
-    assert not weight[:, :edge].any() and not weight[:, -edge:].any()
-    assert weight.sum() > 0.1 * weight.size
