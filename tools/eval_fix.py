@@ -291,6 +291,16 @@ def picture(path: Path) -> str:
     )
 
 
+def _success_cells(name: str, r: dict[str, Any], n: int) -> str:
+    """Return the cells both tables share: profile, success, success when not refused, reasons."""
+    reasons = ", ".join(f"`{k}`: {v}" for k, v in sorted(r["reasons"].items())) or "-"
+    fixed = n - sum(v for k, v in r["reasons"].items() if k.startswith("fix."))
+    return (
+        f"| `{name}` | {r['success']} / {n} ({r['success'] / n:.0%}) | "
+        f"{r['success']} / {fixed} ({r['success'] / max(fixed, 1):.0%}) | {reasons} |"
+    )
+
+
 def markdown(
     results: Mapping[str, Any],
     white: Mapping[str, Any],
@@ -330,12 +340,8 @@ def markdown(
         "|---|---|---|---|---|---|",
     ]
     for name, r in results["profiles"].items():
-        reasons = ", ".join(f"`{k}`: {v}" for k, v in sorted(r["reasons"].items())) or "-"
-        fixed = n - sum(v for k, v in r["reasons"].items() if k.startswith("fix."))
         lines.append(
-            f"| `{name}` | {r['success']} / {n} ({r['success'] / n:.0%}) | "
-            f"{r['success']} / {fixed} ({r['success'] / max(fixed, 1):.0%}) | {reasons} | "
-            f"{r['idempotent_no_action']} / {r['idempotent_n']} | "
+            f"{_success_cells(name, r, n)} {r['idempotent_no_action']} / {r['idempotent_n']} | "
             f"{r['idempotent_within_px']} / {r['idempotent_measured']} |"
         )
     misses = [f"`{name}` {m}" for name, r in results["profiles"].items()
@@ -380,13 +386,7 @@ def markdown(
         "|---|---|---|---|",
     ]
     for name, r in white["profiles"].items():
-        reasons = ", ".join(f"`{k}`: {v}" for k, v in sorted(r["reasons"].items())) or "-"
-        refused = sum(v for k, v in r["reasons"].items() if k.startswith("fix."))
-        lines.append(
-            f"| `{name}` | {r['success']} / {n} ({r['success'] / n:.0%}) | "
-            f"{r['success']} / {n - refused} ({r['success'] / max(n - refused, 1):.0%}) | "
-            f"{reasons} |"
-        )
+        lines.append(_success_cells(name, r, n))
     lines += ["", 'Photos that did not succeed with `background="white"`:', ""]
     for name, r in white["profiles"].items():
         for file, why in r["failures"]:
